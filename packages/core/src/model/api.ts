@@ -9,7 +9,7 @@ import {
   FieldDefinitionSchema,
   FieldMappingErrorSchema,
 } from './field-mapping.js';
-import { CrmIntegrationSchema, CrmSyncConfigSchema } from './integration.js';
+import { CrmIntegrationSchema, CrmSyncConfigPatchSchema, CrmSyncConfigSchema } from './integration.js';
 import { CrmSyncJobSchema, CrmSyncLogSchema } from './job.js';
 import { CrmProviderDescriptorSchema } from './provider.js';
 
@@ -49,7 +49,7 @@ export type CreateCrmIntegrationResponse = z.infer<typeof CreateCrmIntegrationRe
 // PUT /api/crm/integrations/:id
 export const UpdateCrmIntegrationRequestSchema = z.object({
   connection_name: z.string().trim().min(1).max(200).optional(),
-  sync_config: CrmSyncConfigSchema.partial().optional(),
+  sync_config: CrmSyncConfigPatchSchema.optional(),
 });
 export type UpdateCrmIntegrationRequest = z.infer<typeof UpdateCrmIntegrationRequestSchema>;
 export const UpdateCrmIntegrationResponseSchema = z.object({ integration: CrmIntegrationSchema });

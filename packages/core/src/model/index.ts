@@ -4,3 +4,5 @@ export * from './field-mapping.js';
 export * from './integration.js';
 export * from './job.js';
 export * from './provider.js';
+export * from './canonical.js';
+export * from './catalog.js';

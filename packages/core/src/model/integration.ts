@@ -12,25 +12,45 @@ import { CrmFieldMappingSchema } from './field-mapping.js';
 const isoDate = z.iso.date();
 const isoTimestamp = z.iso.datetime({ offset: true });
 
-/** The spec's CRMSyncConfig, with a default for every field so `{}` is a valid config. */
-export const CrmSyncConfigSchema = z
+const dateRangeSchema = z
+  .object({ start_date: isoDate, end_date: isoDate })
+  .refine((range) => range.start_date <= range.end_date, {
+    message: 'start_date must be on or before end_date',
+    path: ['end_date'],
+    when: (payload) => payload.issues.length === 0,
+  });
+
+/** The fields of a sync config without defaults: the base of the config and of a patch of it. */
+export const CrmSyncConfigFieldsSchema = z
   .object({
-    auto_sync_enabled: z.boolean().default(false),
-    sync_interval_minutes: SyncIntervalSchema.default(60),
-    sync_direction: SyncDirectionSchema.default('import_only'),
-    import_historical_data: z.boolean().default(true),
-    import_date_range: z
-      .object({ start_date: isoDate, end_date: isoDate })
-      .refine((range) => range.start_date <= range.end_date, {
-        message: 'start_date must be on or before end_date',
-        path: ['end_date'],
-      })
-      .optional(),
-    field_mappings: z.array(CrmFieldMappingSchema).default([]),
-    conflict_resolution: ConflictResolutionSchema.default('manual_review'),
-    excluded_record_types: z.array(z.string()).default([]),
+    auto_sync_enabled: z.boolean(),
+    sync_interval_minutes: SyncIntervalSchema,
+    sync_direction: SyncDirectionSchema,
+    import_historical_data: z.boolean(),
+    import_date_range: dateRangeSchema.optional(),
+    field_mappings: z.array(CrmFieldMappingSchema),
+    conflict_resolution: ConflictResolutionSchema,
+    excluded_record_types: z.array(z.string()),
   })
   .strict();
+
+/**
+ * A partial sync config: only the fields the caller sends. No defaults on purpose, so that merging a parsed
+ * patch over the stored config never resets a field the caller did not name.
+ */
+export const CrmSyncConfigPatchSchema = CrmSyncConfigFieldsSchema.partial();
+export type CrmSyncConfigPatch = z.infer<typeof CrmSyncConfigPatchSchema>;
+
+/** The spec's CRMSyncConfig, with a default for every field so `{}` is a valid config. */
+export const CrmSyncConfigSchema = CrmSyncConfigFieldsSchema.extend({
+  auto_sync_enabled: z.boolean().default(false),
+  sync_interval_minutes: SyncIntervalSchema.default(60),
+  sync_direction: SyncDirectionSchema.default('import_only'),
+  import_historical_data: z.boolean().default(true),
+  field_mappings: z.array(CrmFieldMappingSchema).default([]),
+  conflict_resolution: ConflictResolutionSchema.default('manual_review'),
+  excluded_record_types: z.array(z.string()).default([]),
+});
 export type CrmSyncConfig = z.infer<typeof CrmSyncConfigSchema>;
 export type CrmSyncConfigInput = z.input<typeof CrmSyncConfigSchema>;
 

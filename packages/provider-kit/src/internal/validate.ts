@@ -1,0 +1,68 @@
+/**
+ * Up-front option checks with p-queue-style messages: "Expected `interval` to be a finite number >= 0, got `x`
+ * (string)". Every failure is an InvalidArgumentError naming the option.
+ */
+import { InvalidArgumentError } from '@wedsync/crm-core';
+
+/** How a value reads in an error message: its text (truncated) and its type. */
+export function describeValue(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') {
+    text = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+  } else if (typeof value === 'function') {
+    text = '[function]';
+  } else {
+    try {
+      text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+    if (text.length > 60) text = `${text.slice(0, 60)}…`;
+  }
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  return `\`${text}\` (${type})`;
+}
+
+/** Throws InvalidArgumentError "Expected `name` to be <expectation>, got `value` (type)". */
+export function invalid(name: string, expectation: string, value: unknown): never {
+  throw new InvalidArgumentError(`Expected \`${name}\` to be ${expectation}, got ${describeValue(value)}`, {
+    context: { option: name },
+  });
+}
+
+/** Checks an optional integer >= min (undefined passes). */
+export function checkInteger(name: string, value: unknown, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    invalid(name, `an integer >= ${min}`, value);
+  }
+}
+
+/** Checks an optional finite number >= min (undefined passes); `exclusive` makes it > min. */
+export function checkNumber(name: string, value: unknown, min: number, exclusive = false): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (exclusive ? value <= min : value < min)) {
+    invalid(name, `a finite number ${exclusive ? '>' : '>='} ${min}`, value);
+  }
+}
+
+/** Checks an optional boolean. */
+export function checkBoolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') invalid(name, 'a boolean', value);
+}
+
+/** Checks an optional function. */
+export function checkFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') invalid(name, 'a function', value);
+}
+
+/** Checks an optional AbortSignal. */
+export function checkSignal(name: string, value: unknown): void {
+  if (value !== undefined && !(value instanceof AbortSignal)) invalid(name, 'an AbortSignal', value);
+}
+
+/** Checks a plain object (required unless `optional`). */
+export function checkObject(name: string, value: unknown, optional: boolean): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(name, 'an object', value);
+}

@@ -1,0 +1,101 @@
+/**
+ * The kysely HubStorage, assembled from its parts over one StorageContext (bound to the root database or to an
+ * open transaction).
+ */
+import {
+  type HubStorage,
+  NotFoundError,
+  StorageError,
+  type SupplierTier,
+  supplierTiers,
+  type TransactionHandle,
+} from '@wedsync/crm-core';
+import { sql, type Transaction } from 'kysely';
+import { createTransactionHandle, transactionOfHandle } from '../transaction.js';
+import { createBackupStore } from './backups.js';
+import { checkText, isUuid } from './checks.js';
+import { createConflictStore } from './conflicts.js';
+import { type AnyDatabase, guard, type StorageContext, toStorageError } from './context.js';
+import { createFieldMappingStore } from './field-mappings.js';
+import { createIntegrationStore } from './integrations.js';
+import { createJobStore } from './jobs.js';
+import { createLinkStore } from './links.js';
+import { createLogStore } from './logs.js';
+import { createStagingStore } from './staging.js';
+
+export type { AnyDatabase, StorageContext, SupplierTierSource } from './context.js';
+
+const ready = async () => {};
+
+/** Marks an error thrown by the caller's callback, so it passes through a transaction unchanged. */
+class CallbackFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** A HubStorage over a context; `transaction` binds a new one to the open kysely transaction. */
+export function createHubStorage(context: StorageContext): HubStorage {
+  // biome-ignore lint/suspicious/noExplicitAny: transactions of any database schema.
+  const handle = context.db.isTransaction ? createTransactionHandle(context.db as Transaction<any>) : undefined;
+
+  const bind = (db: AnyDatabase): HubStorage => createHubStorage({ ...context, db, ready });
+
+  const storage: HubStorage = {
+    specificationVersion: 'v1',
+    integrations: createIntegrationStore(context),
+    fieldMappings: createFieldMappingStore(context),
+    jobs: createJobStore(context),
+    staging: createStagingStore(context),
+    logs: createLogStore(context),
+    links: createLinkStore(context),
+    conflicts: createConflictStore(context),
+    backups: createBackupStore(context),
+
+    async transaction<Result>(fn: (storage: HubStorage, handle: TransactionHandle) => Promise<Result>) {
+      if (handle !== undefined) return fn(storage, handle);
+      try {
+        await context.ready();
+        return await context.db.transaction().execute(async (transaction) => {
+          const bound = bind(transaction);
+          try {
+            return await fn(bound, createTransactionHandle(transaction));
+          } catch (error) {
+            throw new CallbackFailure(error);
+          }
+        });
+      } catch (error) {
+        if (error instanceof CallbackFailure) throw error.error;
+        throw toStorageError(error, 'run a transaction', '(transaction)');
+      }
+    },
+
+    withTransaction(transactionHandle: TransactionHandle) {
+      return bind(transactionOfHandle(transactionHandle));
+    },
+  };
+
+  const tierSource = context.tierSource;
+  if (tierSource !== undefined) {
+    storage.getSupplierTier = (supplierId: string) => {
+      checkText(supplierId, 'supplierId');
+      return guard(context, 'read a supplier tier', tierSource.table, async () => {
+        const notFound = () =>
+          new NotFoundError(`Supplier \`${supplierId}\` was not found`, { context: { supplierId } });
+        if (!isUuid(supplierId)) throw notFound();
+        const row = await context.db
+          .selectFrom(tierSource.table)
+          .select(sql.ref(tierSource.tierColumn).as('tier'))
+          .where(tierSource.idColumn, '=', supplierId.toLowerCase())
+          .executeTakeFirst();
+        if (row === undefined) throw notFound();
+        const tier = row.tier;
+        if (typeof tier !== 'string' || !(supplierTiers as readonly string[]).includes(tier)) {
+          throw new StorageError(`Supplier \`${supplierId}\` has an unknown tier`, {
+            context: { operation: 'read a supplier tier', table: tierSource.table, supplierId },
+          });
+        }
+        return tier as SupplierTier;
+      });
+    };
+  }
+  return storage;
+}

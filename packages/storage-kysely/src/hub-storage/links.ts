@@ -1,0 +1,279 @@
+/**
+ * `crm_record_links` (extension): which WedSync record each CRM record of an integration is, with the base
+ * snapshot of the last sync and the hashes that suppress echoes. Lookups take many ids in one query per chunk;
+ * upserts are multi-row `INSERT ... ON CONFLICT (integration_id, record_type, external_id) DO UPDATE`.
+ */
+import {
+  ConflictError,
+  InvalidArgumentError,
+  type RecordLink,
+  type RecordLinkListOptions,
+  type RecordLinkStore,
+  type RecordLinkUpsert,
+  type RecordType,
+  recordTypes,
+  type StorageCallOptions,
+} from '@wedsync/crm-core';
+import { encodeNullableTimestamp, encodeTimestamp } from '../json.js';
+import { checkArray, checkDate, checkJsonObject, checkLimit, checkOneOf, checkText, checkUuid, isUuid } from './checks.js';
+import { decodeRow, selection, type TableColumns } from './codec.js';
+import { chunk, chunkRows, classifyDriverError, guard, inTransaction, maxParameters, type StorageContext, throwIfAborted } from './context.js';
+import { encodeJson } from '../json.js';
+import { syncSides } from '../migrations/crm-tables.js';
+
+const table = 'crm_record_links';
+
+const linkColumns: TableColumns = {
+  id: 'text',
+  integration_id: 'text',
+  record_type: 'text',
+  external_id: 'text',
+  wedsync_record_id: 'text',
+  base_snapshot: 'json',
+  content_hash: 'text',
+  last_written_hash: 'text',
+  last_written_side: 'text',
+  last_written_at: 'timestamp',
+  crm_modified_at: 'timestamp',
+  wedsync_modified_at: 'timestamp',
+  last_synced_at: 'timestamp',
+  deleted_in_crm_at: 'timestamp',
+  created_at: 'timestamp',
+  updated_at: 'timestamp',
+};
+
+const updatedOnConflict = [
+  'wedsync_record_id',
+  'base_snapshot',
+  'content_hash',
+  'last_written_hash',
+  'last_written_side',
+  'last_written_at',
+  'crm_modified_at',
+  'wedsync_modified_at',
+  'last_synced_at',
+  'deleted_in_crm_at',
+  'updated_at',
+] as const;
+
+function decodeLink(row: Readonly<Record<string, unknown>>): RecordLink {
+  return decodeRow(linkColumns, row) as unknown as RecordLink;
+}
+
+function optionalText(value: unknown, name: string): string | null {
+  return value === undefined || value === null ? null : checkText(value, name);
+}
+
+function checkIds(ids: readonly string[], name: string): string[] {
+  checkArray(ids, name);
+  return [...new Set(ids.map((id, index) => checkText(id, `${name}[${index}]`)))];
+}
+
+function encodeCursor(externalId: string): string {
+  return Buffer.from(JSON.stringify([externalId]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: unknown): string {
+  const invalid = (cause?: unknown) =>
+    new InvalidArgumentError('Expected `after` to be a cursor returned by the previous page', {
+      context: { field: 'after' },
+      cause,
+    });
+  if (typeof cursor !== 'string' || cursor.length === 0) throw invalid();
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && decoded.length === 1 && typeof decoded[0] === 'string') return decoded[0];
+  } catch (error) {
+    throw invalid(error);
+  }
+  throw invalid();
+}
+
+/** The record links part of the kysely HubStorage. */
+export function createLinkStore(context: StorageContext): RecordLinkStore {
+  const columns = () => selection(context, linkColumns);
+  const idsPerChunk = () => maxParameters(context.dialect) - 10;
+
+  async function findBy(
+    column: 'external_id' | 'wedsync_record_id',
+    integrationId: string,
+    recordType: RecordType,
+    ids: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<RecordLink[]> {
+    if (!isUuid(integrationId) || ids.length === 0) return [];
+    const links: RecordLink[] = [];
+    for (const part of chunk(ids, idsPerChunk())) {
+      throwIfAborted(signal);
+      const rows = await context.db
+        .selectFrom(table)
+        .select(columns())
+        .where('integration_id', '=', integrationId.toLowerCase())
+        .where('record_type', '=', recordType)
+        .where(column, 'in', part)
+        .execute();
+      links.push(...rows.map(decodeLink));
+    }
+    return links;
+  }
+
+  return {
+    findByExternalIds(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const ids = checkIds(externalIds, 'externalIds');
+      return guard(context, 'find record links', table, () =>
+        findBy('external_id', integrationId, type, ids, options.signal),
+      );
+    },
+
+    findByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const ids = checkIds(wedsyncRecordIds, 'wedsyncRecordIds');
+      return guard(context, 'find record links', table, () =>
+        findBy('wedsync_record_id', integrationId, type, ids, options.signal),
+      );
+    },
+
+    upsert(links: readonly RecordLinkUpsert[], options: StorageCallOptions = {}) {
+      checkArray(links, 'links');
+      const now = encodeTimestamp(context.clock(), 'now');
+      // One row per key (the last one wins): PostgreSQL refuses to update a row twice in one statement.
+      const byKey = new Map<string, Record<string, unknown>>();
+      links.forEach((link, index) => {
+        const name = `links[${index}]`;
+        const row = {
+          id: crypto.randomUUID(),
+          integration_id: checkUuid(link.integration_id, `${name}.integration_id`),
+          record_type: checkOneOf(link.record_type, recordTypes, `${name}.record_type`),
+          external_id: checkText(link.external_id, `${name}.external_id`),
+          wedsync_record_id: checkText(link.wedsync_record_id, `${name}.wedsync_record_id`),
+          base_snapshot:
+            link.base_snapshot === undefined || link.base_snapshot === null
+              ? null
+              : encodeJson(checkJsonObject(link.base_snapshot, `${name}.base_snapshot`), `${name}.base_snapshot`),
+          content_hash: optionalText(link.content_hash, `${name}.content_hash`),
+          last_written_hash: optionalText(link.last_written_hash, `${name}.last_written_hash`),
+          last_written_side:
+            link.last_written_side === undefined || link.last_written_side === null
+              ? null
+              : checkOneOf(link.last_written_side, syncSides, `${name}.last_written_side`),
+          last_written_at: encodeNullableTimestamp(link.last_written_at, `${name}.last_written_at`),
+          crm_modified_at: encodeNullableTimestamp(link.crm_modified_at, `${name}.crm_modified_at`),
+          wedsync_modified_at: encodeNullableTimestamp(link.wedsync_modified_at, `${name}.wedsync_modified_at`),
+          last_synced_at:
+            link.last_synced_at === undefined ? now : encodeTimestamp(link.last_synced_at, `${name}.last_synced_at`),
+          deleted_in_crm_at: encodeNullableTimestamp(link.deleted_in_crm_at, `${name}.deleted_in_crm_at`),
+          created_at: now,
+          updated_at: now,
+        };
+        byKey.set(JSON.stringify([row.integration_id, row.record_type, row.external_id]), row);
+      });
+      const rows = [...byKey.values()];
+      return guard(context, 'upsert record links', table, async () => {
+        if (rows.length === 0) return;
+        await inTransaction(context, async (db) => {
+          for (const part of chunkRows(context, rows, Object.keys(linkColumns).length)) {
+            throwIfAborted(options.signal);
+            try {
+              await db
+                .insertInto(table)
+                .values(part)
+                .onConflict((conflict) =>
+                  conflict.columns(['integration_id', 'record_type', 'external_id']).doUpdateSet((update) =>
+                    Object.fromEntries(updatedOnConflict.map((column) => [column, update.ref(`excluded.${column}`)])),
+                  ),
+                )
+                .execute();
+            } catch (error) {
+              if (classifyDriverError(error).kind === 'unique') {
+                throw new ConflictError(
+                  'A WedSync record in this batch is already linked to another CRM record of the same type',
+                  { context: { fields: ['integration_id', 'record_type', 'wedsync_record_id'] }, cause: error },
+                );
+              }
+              throw error;
+            }
+          }
+        });
+      });
+    },
+
+    markDeletedInCrm(integrationId, recordType, externalIds, options = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const ids = checkIds(externalIds, 'externalIds');
+      const at = encodeTimestamp(options.now === undefined ? context.clock() : checkDate(options.now, 'now'), 'now');
+      return guard(context, 'mark record links deleted', table, async () => {
+        if (!isUuid(integrationId) || ids.length === 0) return 0;
+        return inTransaction(context, async (db) => {
+          let marked = 0;
+          for (const part of chunk(ids, idsPerChunk())) {
+            throwIfAborted(options.signal);
+            const result = await db
+              .updateTable(table)
+              .set({ deleted_in_crm_at: at, updated_at: at })
+              .where('integration_id', '=', integrationId.toLowerCase())
+              .where('record_type', '=', type)
+              .where('external_id', 'in', part)
+              .where('deleted_in_crm_at', 'is', null)
+              .executeTakeFirst();
+            marked += Number(result.numUpdatedRows);
+          }
+          return marked;
+        });
+      });
+    },
+
+    deleteByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const ids = checkIds(wedsyncRecordIds, 'wedsyncRecordIds');
+      return guard(context, 'delete record links', table, async () => {
+        if (!isUuid(integrationId) || ids.length === 0) return 0;
+        return inTransaction(context, async (db) => {
+          let deleted = 0;
+          for (const part of chunk(ids, idsPerChunk())) {
+            throwIfAborted(options.signal);
+            const result = await db
+              .deleteFrom(table)
+              .where('integration_id', '=', integrationId.toLowerCase())
+              .where('record_type', '=', type)
+              .where('wedsync_record_id', 'in', part)
+              .executeTakeFirst();
+            deleted += Number(result.numDeletedRows);
+          }
+          return deleted;
+        });
+      });
+    },
+
+    list(integrationId, recordType, options: RecordLinkListOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const limit = checkLimit(options.limit);
+      const after = options.after === undefined || options.after === null ? undefined : decodeCursor(options.after);
+      return guard(context, 'list record links', table, async () => {
+        if (!isUuid(integrationId)) return { links: [], next_cursor: null };
+        let query = context.db
+          .selectFrom(table)
+          .select(columns())
+          .where('integration_id', '=', integrationId.toLowerCase())
+          .where('record_type', '=', type);
+        if (options.activeOnly === true) query = query.where('deleted_in_crm_at', 'is', null);
+        if (after !== undefined) query = query.where('external_id', '>', after);
+        const rows = await query
+          .orderBy('external_id')
+          .limit(limit + 1)
+          .execute();
+        const page = rows.slice(0, limit).map(decodeLink);
+        const last = page[page.length - 1];
+        return {
+          links: page,
+          next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last.external_id) : null,
+        };
+      });
+    },
+  };
+}
