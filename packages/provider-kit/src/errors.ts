@@ -49,14 +49,23 @@ export interface ProviderApiErrorOptions extends CrmErrorOptions {
  * Service Unavailable after 4 attempts".
  */
 export class ProviderApiError extends CrmError {
+  /** HTTP status of the last response; undefined when none came (network error, timeout before headers). */
   readonly status: number | undefined;
+  /** HTTP method, upper case. */
   readonly method: string;
+  /** The request URL without userinfo, fragment or secret query values. */
   readonly url: string;
+  /** At most 1,000 characters of the last response body, the request's secrets redacted. */
   readonly bodyExcerpt: string | undefined;
+  /** Whether the same request may succeed later; false for writes whose outcome is unknown. */
   readonly isRetryable: boolean;
+  /** Attempts made, the first one included. */
   readonly attempts: number;
+  /** Whether the CRM may have applied the request: decides whether a write can be re-sent blindly. */
   readonly outcome: ProviderRequestOutcome;
+  /** What failed in the last attempt. */
   readonly failure: ProviderFailureKind;
+  /** The wait the CRM asked for (Retry-After), in milliseconds, when it asked. */
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: ProviderApiErrorOptions) {

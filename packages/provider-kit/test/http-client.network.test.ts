@@ -65,7 +65,11 @@ function maxInAnyWindow(times: readonly number[], durationMs: number): number {
   let most = 0;
   for (let start = 0; start < sorted.length; start += 1) {
     let count = 0;
-    for (let index = start; index < sorted.length && sorted[index]! < sorted[start]! + durationMs; index += 1) {
+    for (
+      let index = start;
+      index < sorted.length && sorted[index]! < sorted[start]! + durationMs;
+      index += 1
+    ) {
       count += 1;
     }
     most = Math.max(most, count);
@@ -76,7 +80,9 @@ function maxInAnyWindow(times: readonly number[], durationMs: number): number {
 describe('request budget against a real server', () => {
   it('never lets more than the limit reach the server within any window, and uses the budget fully', async () => {
     // Open the keep-alive connections first, so that connection setup does not skew arrival times.
-    await Promise.all(Array.from({ length: 8 }, () => fetch(`${baseUrl}/warm-up`).then((response) => response.text())));
+    await Promise.all(
+      Array.from({ length: 8 }, () => fetch(`${baseUrl}/warm-up`).then((response) => response.text())),
+    );
     arrivals = [];
     const limiter = new SlidingWindowLimiter({
       windows: [
@@ -178,7 +184,9 @@ describe('network failures', () => {
       isRetryable: true,
       status: undefined,
     });
-    expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/api\/clients failed: network error \(ECONNREFUSED\) after 3 attempts$/);
+    expect(error.message).toMatch(
+      /^POST http:\/\/127\.0\.0\.1:\d+\/api\/clients failed: network error \(ECONNREFUSED\) after 3 attempts$/,
+    );
     expect(error.cause).toBeInstanceOf(Error);
   });
 
@@ -225,13 +233,17 @@ describe('timeouts', () => {
     const error = await failure(http.request({ method: 'GET', path: 'slow' }));
     expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 150 - 5);
     expect(error).toMatchObject({ failure: 'timeout', attempts: 3, outcome: 'unknown', isRetryable: true });
-    expect(error.message).toBe(`GET ${baseUrl}/slow failed: no complete response within 150 ms after 3 attempts`);
+    expect(error.message).toBe(
+      `GET ${baseUrl}/slow failed: no complete response within 150 ms after 3 attempts`,
+    );
     expect(arrivals).toHaveLength(3);
   });
 
   it('does not retry a POST that timed out', async () => {
     handler = () => {};
-    const error = await failure(client({ timeoutMs: 100 }).request({ method: 'POST', path: 'slow', json: {} }));
+    const error = await failure(
+      client({ timeoutMs: 100 }).request({ method: 'POST', path: 'slow', json: {} }),
+    );
     expect(error).toMatchObject({ failure: 'timeout', attempts: 1, outcome: 'unknown', isRetryable: false });
   });
 

@@ -11,7 +11,11 @@ function maxInAnyWindow(times: readonly number[], durationMs: number): number {
   let most = 0;
   for (let start = 0; start < sorted.length; start += 1) {
     let count = 0;
-    for (let index = start; index < sorted.length && sorted[index]! < sorted[start]! + durationMs; index += 1) {
+    for (
+      let index = start;
+      index < sorted.length && sorted[index]! < sorted[start]! + durationMs;
+      index += 1
+    ) {
       count += 1;
     }
     most = Math.max(most, count);
@@ -255,9 +259,11 @@ describe('SlidingWindowLimiter', () => {
     );
     expect(
       () => new SlidingWindowLimiter({ windows: [{ limit: 1, durationMs: 'x' as unknown as number }] }),
-    ).toThrow('Expected `windows[0].durationMs` to be a finite number > 0, got `x` (string)');
+    ).toThrow(
+      'Expected `windows[0].durationMs` to be a finite number > 0 and <= 2147483647, got `x` (string)',
+    );
     expect(() => new SlidingWindowLimiter({ windows: [{ limit: 1, durationMs: 0 }] })).toThrow(
-      'Expected `windows[0].durationMs` to be a finite number > 0, got `0` (number)',
+      'Expected `windows[0].durationMs` to be a finite number > 0 and <= 2147483647, got `0` (number)',
     );
     expect(
       () =>

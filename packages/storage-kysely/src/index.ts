@@ -12,11 +12,12 @@
  * });
  * ```
  */
-import { InvalidArgumentError } from '@wedsync/crm-core';
+
 import type { HubStorage } from '@wedsync/crm-core';
+import { InvalidArgumentError } from '@wedsync/crm-core';
 import { detectDialect, type SqlDialectName } from './dialect.js';
-import { createHubStorage } from './hub-storage/index.js';
 import type { AnyDatabase, StorageContext } from './hub-storage/index.js';
+import { createHubStorage } from './hub-storage/index.js';
 import { describeValue } from './json.js';
 import { type HostSchemaOptions, resolveHostSchema } from './migrations/host-tables.js';
 import {
@@ -26,16 +27,15 @@ import {
   migrateHub,
 } from './migrations/index.js';
 
+export type { KyselyClientStore, KyselyClientStoreOptions } from './client-store/index.js';
 export {
   createKyselyClientStore,
   nameKey,
   normalizeEmail,
   normalizePhone,
 } from './client-store/index.js';
-export type { KyselyClientStore, KyselyClientStoreOptions } from './client-store/index.js';
-export { detectDialect } from './dialect.js';
 export type { SqlDialectName } from './dialect.js';
-export { createHostTables, hostTableColumns, resolveHostSchema } from './migrations/host-tables.js';
+export { detectDialect } from './dialect.js';
 export type {
   CreateHostTablesOptions,
   HostColumnKey,
@@ -43,8 +43,9 @@ export type {
   HostSchemaOptions,
   HostTableKey,
 } from './migrations/host-tables.js';
-export { hubMigrationNames } from './migrations/index.js';
+export { createHostTables, hostTableColumns, resolveHostSchema } from './migrations/host-tables.js';
 export type { HostTablesMode, MigrationSummary } from './migrations/index.js';
+export { hubMigrationNames } from './migrations/index.js';
 export { createTransactionHandle, transactionOfHandle } from './transaction.js';
 
 /** Options of {@link createKyselyStorage}. */
@@ -100,7 +101,11 @@ export function createKyselyStorage(options: KyselyStorageOptions): KyselyHubSto
     });
   }
   const { db } = options;
-  if (typeof db !== 'object' || db === null || typeof (db as { getExecutor?: unknown }).getExecutor !== 'function') {
+  if (
+    typeof db !== 'object' ||
+    db === null ||
+    typeof (db as { getExecutor?: unknown }).getExecutor !== 'function'
+  ) {
     throw new InvalidArgumentError(`Expected \`db\` to be a Kysely instance, got ${describeValue(db)}`, {
       context: { option: 'db' },
     });
@@ -119,9 +124,12 @@ export function createKyselyStorage(options: KyselyStorageOptions): KyselyHubSto
     );
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') {
-    throw new InvalidArgumentError(`Expected \`clock\` to be a function, got ${describeValue(options.clock)}`, {
-      context: { option: 'clock' },
-    });
+    throw new InvalidArgumentError(
+      `Expected \`clock\` to be a function, got ${describeValue(options.clock)}`,
+      {
+        context: { option: 'clock' },
+      },
+    );
   }
   const migrationTableName = options.migrationTableName ?? 'crm_hub_migration';
   if (typeof migrationTableName !== 'string' || !identifierPattern.test(migrationTableName)) {
@@ -150,7 +158,11 @@ export function createKyselyStorage(options: KyselyStorageOptions): KyselyHubSto
     clock: options.clock ?? (() => new Date()),
     suppliers: { table: schema.tables.suppliers, idColumn: schema.columns.suppliers.id },
     tierSource: supplierTiers
-      ? { table: schema.tables.suppliers, idColumn: schema.columns.suppliers.id, tierColumn: schema.columns.suppliers.tier }
+      ? {
+          table: schema.tables.suppliers,
+          idColumn: schema.columns.suppliers.id,
+          tierColumn: schema.columns.suppliers.tier,
+        }
       : undefined,
     ready,
   };

@@ -16,7 +16,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return '(array)';
   if (value instanceof Date) return '(Date)';
   if (typeof value === 'object') return '(object)';
-  if (typeof value === 'string') return `\`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` (string)`;
+  if (typeof value === 'string')
+    return `\`${value.length > 60 ? `${value.slice(0, 60)}…` : value}\` (string)`;
   return `\`${String(value)}\` (${typeof value})`;
 }
 
@@ -37,9 +38,12 @@ export function encodeJson(value: unknown, name: string): string {
     });
   }
   if (text === undefined) {
-    throw new InvalidArgumentError(`Expected \`${name}\` to be JSON-serialisable, got ${describeValue(value)}`, {
-      context: { field: name },
-    });
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be JSON-serialisable, got ${describeValue(value)}`,
+      {
+        context: { field: name },
+      },
+    );
   }
   return text;
 }
@@ -60,7 +64,10 @@ export function decodeJson(value: unknown, name: string): unknown {
   try {
     return JSON.parse(value);
   } catch (error) {
-    throw new StorageError(`Stored value of \`${name}\` is not valid JSON`, { context: { column: name }, cause: error });
+    throw new StorageError(`Stored value of \`${name}\` is not valid JSON`, {
+      context: { column: name },
+      cause: error,
+    });
   }
 }
 
@@ -81,7 +88,10 @@ export function encodeTimestamp(value: Date | string, name: string): string {
 }
 
 /** Like {@link encodeTimestamp}, but `undefined` and `null` become SQL NULL. */
-export function encodeNullableTimestamp(value: Date | string | null | undefined, name: string): string | null {
+export function encodeNullableTimestamp(
+  value: Date | string | null | undefined,
+  name: string,
+): string | null {
   return value === undefined || value === null ? null : encodeTimestamp(value, name);
 }
 

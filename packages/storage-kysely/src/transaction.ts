@@ -6,13 +6,14 @@
  */
 import type { TransactionHandle } from '@wedsync/crm-core';
 import { InvalidArgumentError } from '@wedsync/crm-core';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 
 /** The `storageKind` of handles made by this package. */
 export const kyselyStorageKind = 'kysely';
 
+/** A kysely transaction over any schema. */
 // biome-ignore lint/suspicious/noExplicitAny: transactions of any database schema.
-type AnyTransaction = Transaction<any>;
+export type AnyTransaction = Transaction<any>;
 
 const transactions = new WeakMap<object, AnyTransaction>();
 
@@ -28,13 +29,14 @@ export function createTransactionHandle(transaction: AnyTransaction): Transactio
  *
  * @throws InvalidArgumentError when the handle was made by another kind of storage (or is not a handle).
  */
-// biome-ignore lint/suspicious/noExplicitAny: transactions of any database schema.
-export function transactionOfHandle(handle: TransactionHandle): Kysely<any> {
+export function transactionOfHandle(handle: TransactionHandle): AnyTransaction {
   const transaction =
     typeof handle === 'object' && handle !== null ? transactions.get(handle as object) : undefined;
   if (transaction === undefined) {
     const kind =
-      typeof handle === 'object' && handle !== null ? String((handle as { storageKind?: unknown }).storageKind) : typeof handle;
+      typeof handle === 'object' && handle !== null
+        ? String((handle as { storageKind?: unknown }).storageKind)
+        : typeof handle;
     throw new InvalidArgumentError(
       `Expected a transaction handle made by the kysely storage, got one of kind \`${kind}\``,
       { context: { storageKind: kind } },

@@ -3,9 +3,9 @@
  * (The behaviour every ClientStore shares is in the contract suite: client-store.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
-import { CrmError, type TransactionHandle } from '@wedsync/crm-core';
-import { bulkClient, sampleClient } from '@wedsync/crm-testkit';
-import { InsertQueryNode, type Kysely, type KyselyPlugin, sql } from 'kysely';
+import { type CanonicalClient, CrmError, type TransactionHandle } from '@wedsync/crm-core';
+import Database from 'better-sqlite3';
+import { InsertQueryNode, Kysely, type KyselyPlugin, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHostTables,
@@ -17,6 +17,25 @@ import {
   resolveHostSchema,
 } from '../src/index.js';
 import { testBackends } from './backends.js';
+
+/** A client with a partner and a wedding date. */
+function sampleClient(): CanonicalClient {
+  return {
+    first_name: 'José',
+    last_name: "O'Brien-García",
+    email: 'Jose.OBrien@Example.COM',
+    phone: '+14155550123',
+    partner: { first_name: 'Zoë', last_name: 'Kim', email: 'zoe.kim@example.org', phone: '+447700900123' },
+    wedding_date: '2025-06-14',
+    venue_name: 'Château de la Loire 🏰',
+    status: { stage: 'booked', raw: 'Booked' },
+  };
+}
+
+/** The n-th of many small clients. */
+function bulkClient(index: number): CanonicalClient {
+  return { first_name: `Guest${index}`, last_name: 'Ñúñez', email: `guest${index}@bulk.example.com` };
+}
 
 /** Awaits a promise expected to reject with a CrmError of this code. */
 async function crmError(promise: Promise<unknown>, code: CrmError['code']): Promise<CrmError> {
@@ -163,6 +182,30 @@ describe('createKyselyClientStore options', () => {
   });
 });
 
+describe('kysely client store on SQLite with foreign keys off', () => {
+  it('turns them on before its first statement, so removals cascade', async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads the embedded tables directly.
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    try {
+      await createKyselyStorage({ db }).migrate();
+      await sql`PRAGMA foreign_keys = OFF`.execute(db);
+      const supplierId = randomUUID();
+      await db.insertInto('suppliers').values({ id: supplierId, name: 'Studio' }).execute();
+      const store = createKyselyClientStore({ db });
+      const [client] = await store.upsert('client', [{ supplier_id: supplierId, record: bulkClient(1) }]);
+      const { rows } = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(db);
+      expect(Number(rows[0]?.foreign_keys)).toBe(1);
+      const [project] = await store.upsert('project', [
+        { supplier_id: supplierId, record: { client_id: client!.id } },
+      ]);
+      expect(await store.remove('client', { supplierId, ids: [client!.id] })).toBe(1);
+      expect((await store.findByIds('project', { supplierId, ids: [project!.id] })).size).toBe(0);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
 for (const backend of testBackends()) {
   describe(`kysely client store [${backend.name}]`, () => {
     // biome-ignore lint/suspicious/noExplicitAny: the tests read the embedded tables directly.
@@ -211,7 +254,7 @@ for (const backend of testBackends()) {
       const [result] = await store.upsert('client', [
         {
           supplier_id: supplierId,
-          record: sampleClient({ email: 'Jose.OBrien@Example.COM' }),
+          record: sampleClient(),
         },
       ]);
       const row = await db
@@ -313,6 +356,66 @@ for (const backend of testBackends()) {
         ]),
         'invalid_argument',
       );
+    });
+
+    it('checks arguments and accepts empty batches', async () => {
+      const store = createKyselyClientStore({ db });
+      const id = randomUUID();
+      await crmError(
+        store.upsert('client', [
+          { id, supplier_id: supplierId, record: bulkClient(1) },
+          { id, supplier_id: supplierId, record: bulkClient(2) },
+        ]),
+        'invalid_argument',
+      );
+      await crmError(store.upsert('client', 'rows' as never), 'invalid_argument');
+      await crmError(store.upsert('client', [null as never]), 'invalid_argument');
+      await crmError(
+        store.upsert('client', [
+          { supplier_id: supplierId, record: bulkClient(1), last_crm_sync_at: 'yesterday' },
+        ]),
+        'invalid_argument',
+      );
+      await crmError(
+        store.findDedupeCandidates({ supplierId, names: [{ nameKey: 'ana', weddingDate: '01/05/2026' }] }),
+        'invalid_argument',
+      );
+      await crmError(store.restore('client', [{ id } as never]), 'invalid_argument');
+      await crmError(store.transaction('work' as never), 'invalid_argument');
+      expect(await store.upsert('client', [])).toEqual([]);
+      await store.restore('client', []);
+      expect(await store.remove('client', { supplierId, ids: [] })).toBe(0);
+      expect(await store.markDeleted('client', { supplierId, ids: [], reason: 'gone' })).toEqual([]);
+      expect(await store.findDedupeCandidates({ supplierId, names: [{ nameKey: '  ' }] })).toEqual([]);
+    });
+
+    it('writes an explicit last_crm_sync_at', async () => {
+      const store = createKyselyClientStore({ db });
+      const [result] = await store.upsert('client', [
+        {
+          supplier_id: supplierId,
+          record: bulkClient(7),
+          external_crm_id: 'ext-7',
+          last_crm_sync_at: '2025-01-02T03:04:05.678Z',
+        },
+      ]);
+      const stored = (await store.findByIds('client', { supplierId, ids: [result!.id] })).get(result!.id);
+      expect(stored?.last_crm_sync_at).toBe('2025-01-02T03:04:05.678Z');
+    });
+
+    it('reports a driver failure as a StorageError naming the table', async () => {
+      const { db: empty, destroy: destroyEmpty } = await backend.create();
+      try {
+        const store = createKyselyClientStore({ db: empty });
+        const error = await crmError(
+          store.findByIds('client', { supplierId, ids: [randomUUID()] }),
+          'storage_failed',
+        );
+        expect(error.context).toMatchObject({ operation: 'read records', table: 'clients' });
+        expect(error.cause).toBeDefined();
+      } finally {
+        await destroyEmpty();
+      }
     });
 
     it('binds to a transaction when created on one', async () => {

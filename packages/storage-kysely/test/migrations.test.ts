@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CrmError, InvalidArgumentError } from '@wedsync/crm-core';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStorage, hubMigrationNames, type KyselyHubStorage } from '../src/index.js';
 import { type TestDatabase, testBackends } from './backends.js';
@@ -145,8 +145,11 @@ const specIndexes: ReadonlyArray<readonly [table: string, columns: readonly stri
   ['clients', ['external_crm_id']],
 ];
 
-// biome-ignore lint/suspicious/noExplicitAny: introspection over untyped tables.
-async function indexColumns(db: Kysely<any>, dialect: 'postgres' | 'sqlite', table: string): Promise<string[][]> {
+async function indexColumns(
+  db: TestDatabase['db'],
+  dialect: 'postgres' | 'sqlite',
+  table: string,
+): Promise<string[][]> {
   if (dialect === 'postgres') {
     const result = await sql<{ columns: string[] | string }>`
       SELECT array_agg(a.attname ORDER BY k.ordinality) AS columns
@@ -163,9 +166,9 @@ async function indexColumns(db: Kysely<any>, dialect: 'postgres' | 'sqlite', tab
   const indexes = await sql<{ name: string }>`SELECT name FROM pragma_index_list(${table})`.execute(db);
   const all: string[][] = [];
   for (const index of indexes.rows) {
-    const columns = await sql<{ name: string }>`SELECT name FROM pragma_index_info(${index.name}) ORDER BY seqno`.execute(
-      db,
-    );
+    const columns = await sql<{
+      name: string;
+    }>`SELECT name FROM pragma_index_info(${index.name}) ORDER BY seqno`.execute(db);
     all.push(columns.rows.map((column) => column.name));
   }
   return all;
@@ -175,7 +178,10 @@ function isRejected(error: unknown): boolean {
   return error instanceof Error && !CrmError.isInstance(error);
 }
 
-async function createMinimalHostTables(database: TestDatabase, dialect: 'postgres' | 'sqlite'): Promise<void> {
+async function createMinimalHostTables(
+  database: TestDatabase,
+  dialect: 'postgres' | 'sqlite',
+): Promise<void> {
   const id = dialect === 'postgres' ? 'uuid' : 'text';
   await sql`CREATE TABLE suppliers (id ${sql.raw(id)} PRIMARY KEY, name text NOT NULL, tier text NOT NULL)`.execute(
     database.db,
@@ -208,7 +214,9 @@ for (const hostTables of ['create', 'existing'] as const) {
 
     it('creates every table and column of the spec and of the documented extensions', async () => {
       const tables = await database.db.introspection.getTables();
-      const byName = new Map(tables.map((table) => [table.name, new Set(table.columns.map((column) => column.name))]));
+      const byName = new Map(
+        tables.map((table) => [table.name, new Set(table.columns.map((column) => column.name))]),
+      );
       for (const [table, columns] of [...Object.entries(specColumns), ...Object.entries(extensionColumns)]) {
         const present = byName.get(table);
         expect(present, `table ${table}`).toBeDefined();
@@ -234,16 +242,16 @@ for (const hostTables of ['create', 'existing'] as const) {
           ? { id: supplierId, name: 'Studio', tier: 'PROFESSIONAL' }
           : { id: supplierId, name: 'Studio', tier: 'PROFESSIONAL' };
       await db.insertInto('suppliers').values(supplierRow).execute();
-      const integration = (provider: string, name = randomUUID()) => ({
+      const integration = (provider: string, name: string = randomUUID()) => ({
         id: randomUUID(),
         supplier_id: supplierId,
         crm_provider: provider,
         connection_name: name,
       });
 
-      await expect(db.insertInto('crm_integrations').values(integration('salesforce')).execute()).rejects.toSatisfy(
-        isRejected,
-      );
+      await expect(
+        db.insertInto('crm_integrations').values(integration('salesforce')).execute(),
+      ).rejects.toSatisfy(isRejected);
       await expect(
         db
           .insertInto('crm_integrations')
@@ -281,25 +289,46 @@ for (const hostTables of ['create', 'existing'] as const) {
         job_status: 'completed',
         ...values,
       });
-      await expect(db.insertInto('crm_sync_jobs').values(job({ progress_percent: 101 })).execute()).rejects.toSatisfy(
-        isRejected,
-      );
-      await expect(db.insertInto('crm_sync_jobs').values(job({ progress_percent: -1 })).execute()).rejects.toSatisfy(
-        isRejected,
-      );
-      await expect(db.insertInto('crm_sync_jobs').values(job({ job_type: 'sync_all' })).execute()).rejects.toSatisfy(
-        isRejected,
-      );
-      await expect(db.insertInto('crm_sync_jobs').values(job({ job_status: 'paused' })).execute()).rejects.toSatisfy(
-        isRejected,
-      );
-      await db.insertInto('crm_sync_jobs').values(job({ progress_percent: 100 })).execute();
+      await expect(
+        db
+          .insertInto('crm_sync_jobs')
+          .values(job({ progress_percent: 101 }))
+          .execute(),
+      ).rejects.toSatisfy(isRejected);
+      await expect(
+        db
+          .insertInto('crm_sync_jobs')
+          .values(job({ progress_percent: -1 }))
+          .execute(),
+      ).rejects.toSatisfy(isRejected);
+      await expect(
+        db
+          .insertInto('crm_sync_jobs')
+          .values(job({ job_type: 'sync_all' }))
+          .execute(),
+      ).rejects.toSatisfy(isRejected);
+      await expect(
+        db
+          .insertInto('crm_sync_jobs')
+          .values(job({ job_status: 'paused' }))
+          .execute(),
+      ).rejects.toSatisfy(isRejected);
+      await db
+        .insertInto('crm_sync_jobs')
+        .values(job({ progress_percent: 100 }))
+        .execute();
 
       // One pending or running job per integration.
-      await db.insertInto('crm_sync_jobs').values(job({ job_status: 'pending' })).execute();
-      await expect(db.insertInto('crm_sync_jobs').values(job({ job_status: 'running' })).execute()).rejects.toSatisfy(
-        isRejected,
-      );
+      await db
+        .insertInto('crm_sync_jobs')
+        .values(job({ job_status: 'pending' }))
+        .execute();
+      await expect(
+        db
+          .insertInto('crm_sync_jobs')
+          .values(job({ job_status: 'running' }))
+          .execute(),
+      ).rejects.toSatisfy(isRejected);
 
       const mapping = (values: Record<string, unknown>) => ({
         id: randomUUID(),
@@ -309,9 +338,12 @@ for (const hostTables of ['create', 'existing'] as const) {
         field_type: 'text',
         ...values,
       });
-      await expect(db.insertInto('crm_field_mappings').values(mapping({ field_type: 'blob' })).execute()).rejects.toSatisfy(
-        isRejected,
-      );
+      await expect(
+        db
+          .insertInto('crm_field_mappings')
+          .values(mapping({ field_type: 'blob' }))
+          .execute(),
+      ).rejects.toSatisfy(isRejected);
       await expect(
         db
           .insertInto('crm_field_mappings')
@@ -319,7 +351,9 @@ for (const hostTables of ['create', 'existing'] as const) {
           .execute(),
       ).rejects.toSatisfy(isRejected);
       await db.insertInto('crm_field_mappings').values(mapping({})).execute();
-      await expect(db.insertInto('crm_field_mappings').values(mapping({})).execute()).rejects.toSatisfy(isRejected);
+      await expect(db.insertInto('crm_field_mappings').values(mapping({})).execute()).rejects.toSatisfy(
+        isRejected,
+      );
 
       await expect(
         db

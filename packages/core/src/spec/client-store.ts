@@ -44,9 +44,12 @@ export interface StoredRecord<T extends ClientStoreRecordType = ClientStoreRecor
 
 /**
  * A before-image of a record, taken by `snapshot()` before a sync changes it and written back by `restore()`
- * on rollback. JSON-able so that the HubStorage can keep it in `crm_record_backups.before_image`.
+ * on rollback. JSON-able so that the HubStorage can keep it in `crm_record_backups.before_image` (a plain
+ * object type, so it is assignable to `Record<string, unknown>`).
  */
-export type RecordSnapshot<T extends ClientStoreRecordType = ClientStoreRecordType> = StoredRecord<T>;
+export type RecordSnapshot<T extends ClientStoreRecordType = ClientStoreRecordType> = {
+  readonly [Key in keyof StoredRecord<T>]: StoredRecord<T>[Key];
+};
 
 /** One record to write through `upsert()`. */
 export interface UpsertRow<T extends ClientStoreRecordType = ClientStoreRecordType> {

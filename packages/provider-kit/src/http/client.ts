@@ -5,6 +5,7 @@
  * and jitter (p-retry) when the failure is transient and retrying cannot apply a write twice. Failures become a
  * ProviderApiError without secrets.
  */
+import { STATUS_CODES } from 'node:http';
 import {
   InvalidArgumentError,
   type ProviderHttpClient,
@@ -27,6 +28,7 @@ import {
   checkSignal,
   describeValue,
   invalid,
+  MAX_TIMER_MS,
 } from '../internal/validate.js';
 import {
   type RequestLimiter,
@@ -259,11 +261,8 @@ class RateLimitedHttpClient implements ProviderHttp {
     }
     checkObject('rateLimits', options.rateLimits, false);
     const { requestsPerMinute, requestsPerHour, concurrency } = options.rateLimits;
-    if (requestsPerMinute === undefined)
-      invalid('rateLimits.requestsPerMinute', 'an integer >= 1', undefined);
-    if (requestsPerHour === undefined) invalid('rateLimits.requestsPerHour', 'an integer >= 1', undefined);
-    checkInteger('rateLimits.requestsPerMinute', requestsPerMinute, 1);
-    checkInteger('rateLimits.requestsPerHour', requestsPerHour, 1);
+    checkInteger('rateLimits.requestsPerMinute', requestsPerMinute, 1, true);
+    checkInteger('rateLimits.requestsPerHour', requestsPerHour, 1, true);
     checkInteger('rateLimits.concurrency', concurrency, 1);
     if (options.limiter !== undefined && typeof options.limiter?.acquire !== 'function') {
       invalid('limiter', 'an object with an acquire() method', options.limiter);
@@ -271,12 +270,12 @@ class RateLimitedHttpClient implements ProviderHttp {
     checkObject('retry', options.retry, true);
     const retry = options.retry ?? {};
     checkInteger('retry.retries', retry.retries, 0);
-    checkNumber('retry.minTimeoutMs', retry.minTimeoutMs, 0);
-    checkNumber('retry.maxTimeoutMs', retry.maxTimeoutMs, 0);
-    checkNumber('retry.factor', retry.factor, 1);
+    checkNumber('retry.minTimeoutMs', retry.minTimeoutMs, { min: 0, max: MAX_TIMER_MS });
+    checkNumber('retry.maxTimeoutMs', retry.maxTimeoutMs, { min: 0, max: MAX_TIMER_MS });
+    checkNumber('retry.factor', retry.factor, { min: 1 });
     checkBoolean('retry.randomize', retry.randomize);
-    checkNumber('timeoutMs', options.timeoutMs, 0, true);
-    checkNumber('maxRetryAfterMs', options.maxRetryAfterMs, 0);
+    checkNumber('timeoutMs', options.timeoutMs, { min: 0, exclusive: true, max: MAX_TIMER_MS });
+    checkNumber('maxRetryAfterMs', options.maxRetryAfterMs, { min: 0, max: MAX_TIMER_MS });
     checkFunction('fetch', options.fetch);
     checkSignal('signal', options.signal);
     if (options.logger !== undefined) {
@@ -289,7 +288,11 @@ class RateLimitedHttpClient implements ProviderHttp {
     }
     checkFunction('onRequest', options.onRequest);
     checkFunction('now', options.now);
-    if (options.secretQueryParameters !== undefined && !Array.isArray(options.secretQueryParameters)) {
+    if (
+      options.secretQueryParameters !== undefined &&
+      (!Array.isArray(options.secretQueryParameters) ||
+        !options.secretQueryParameters.every((name) => typeof name === 'string'))
+    ) {
       invalid('secretQueryParameters', 'an array of strings', options.secretQueryParameters);
     }
 
@@ -572,7 +575,9 @@ class RateLimitedHttpClient implements ProviderHttp {
     const excerpt = (): string => redactSecrets(text, prepared.secrets).slice(0, BODY_EXCERPT_LENGTH);
     if (status >= 400) {
       if (status === 429) this.#counters.rateLimited += 1;
-      const statusLine = `status ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
+      // HTTP/2 has no reason phrase: fall back to the standard one.
+      const reason = response.statusText || STATUS_CODES[status] || '';
+      const statusLine = `status ${status}${reason ? ` ${reason}` : ''}`;
       const retryAfterMs =
         status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
       if (retryAfterMs !== undefined && retryAfterMs > this.#maxRetryAfterMs) {

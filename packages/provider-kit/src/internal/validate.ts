@@ -30,19 +30,36 @@ export function invalid(name: string, expectation: string, value: unknown): neve
   });
 }
 
-/** Checks an optional integer >= min (undefined passes). */
-export function checkInteger(name: string, value: unknown, min: number): void {
-  if (value === undefined) return;
+/** Checks an optional integer >= min (undefined passes unless `required`). */
+export function checkInteger(name: string, value: unknown, min: number, required = false): void {
+  if (value === undefined && !required) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     invalid(name, `an integer >= ${min}`, value);
   }
 }
 
-/** Checks an optional finite number >= min (undefined passes); `exclusive` makes it > min. */
-export function checkNumber(name: string, value: unknown, min: number, exclusive = false): void {
+/** The longest delay setTimeout honours; longer ones fire at once (with a warning). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Checks an optional finite number (undefined passes) against `min` (inclusive, or exclusive when `exclusive`)
+ * and an optional inclusive `max`.
+ */
+export function checkNumber(
+  name: string,
+  value: unknown,
+  range: { readonly min: number; readonly exclusive?: boolean; readonly max?: number },
+): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || (exclusive ? value <= min : value < min)) {
-    invalid(name, `a finite number ${exclusive ? '>' : '>='} ${min}`, value);
+  const { min, exclusive = false, max } = range;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    (exclusive ? value <= min : value < min) ||
+    (max !== undefined && value > max)
+  ) {
+    const bounds = `${exclusive ? '>' : '>='} ${min}${max === undefined ? '' : ` and <= ${max}`}`;
+    invalid(name, `a finite number ${bounds}`, value);
   }
 }
 

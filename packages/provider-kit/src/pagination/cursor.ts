@@ -32,20 +32,21 @@ export function cursorPagination<Item>(
   checkFunction('fetchPage', options.fetchPage);
   checkPaginationOptions(options);
   const { fetchPage } = options;
-  return paginate<string | null, Item>({
-    start: null,
+  // The state is wrapped: a bare null would read as "no next page" to paginate().
+  return paginate<{ readonly token: string | null }, Item>({
+    start: { token: null },
     ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
-    formatCursor: (token) => token ?? '',
+    formatCursor: ({ token }) => token ?? '',
     parseCursor: (cursor) =>
-      cursor === '' ? invalid('cursor', 'a non-empty string or null', cursor) : cursor,
-    fetchPage: async (cursor, { signal }) => {
-      const result = await fetchPage({ cursor, signal });
+      cursor === '' ? invalid('cursor', 'a non-empty string or null', cursor) : { token: cursor },
+    fetchPage: async ({ token }, { signal }) => {
+      const result = await fetchPage({ cursor: token, signal });
       const next = result.nextCursor;
       return {
         items: result.items,
-        next: next === undefined || next === null || next === '' ? null : next,
+        next: next === undefined || next === null || next === '' ? null : { token: next },
         ...(result.totalItems === undefined ? {} : { totalItems: result.totalItems }),
       };
     },

@@ -35,8 +35,7 @@ export function pageNumberPagination<Item>(
   options: PageNumberPaginationOptions<Item>,
 ): AsyncIterable<PaginatedPage<Item>> {
   checkObject('options', options, false);
-  if (options.pageSize === undefined) invalid('pageSize', 'an integer >= 1', undefined);
-  checkInteger('pageSize', options.pageSize, 1);
+  checkInteger('pageSize', options.pageSize, 1, true);
   checkInteger('firstPage', options.firstPage, 0);
   if (options.fetchPage === undefined) invalid('fetchPage', 'a function', undefined);
   checkFunction('fetchPage', options.fetchPage);

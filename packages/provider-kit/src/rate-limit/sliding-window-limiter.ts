@@ -10,7 +10,14 @@
  * with a permit; `permit.sent()` logs the real send time (a reservation counts as "now" until then), or
  * `permit.cancel()` gives the room back.
  */
-import { checkFunction, checkInteger, checkNumber, checkObject, invalid } from '../internal/validate.js';
+import {
+  checkFunction,
+  checkInteger,
+  checkNumber,
+  checkObject,
+  invalid,
+  MAX_TIMER_MS,
+} from '../internal/validate.js';
 
 /** One budget: at most `limit` sends within any `durationMs` milliseconds. */
 export interface RateLimitWindow {
@@ -90,12 +97,19 @@ export class SlidingWindowLimiter implements RequestLimiter {
     }
     options.windows.forEach((window, index) => {
       checkObject(`windows[${index}]`, window, false);
-      if (window.limit === undefined) invalid(`windows[${index}].limit`, 'an integer >= 1', window.limit);
-      checkInteger(`windows[${index}].limit`, window.limit, 1);
+      checkInteger(`windows[${index}].limit`, window.limit, 1, true);
       if (window.durationMs === undefined) {
-        invalid(`windows[${index}].durationMs`, 'a finite number > 0', window.durationMs);
+        invalid(
+          `windows[${index}].durationMs`,
+          `a finite number > 0 and <= ${MAX_TIMER_MS}`,
+          window.durationMs,
+        );
       }
-      checkNumber(`windows[${index}].durationMs`, window.durationMs, 0, true);
+      checkNumber(`windows[${index}].durationMs`, window.durationMs, {
+        min: 0,
+        exclusive: true,
+        max: MAX_TIMER_MS,
+      });
     });
     checkFunction('now', options.now);
     this.#windows = options.windows.map((window) => ({ limit: window.limit, durationMs: window.durationMs }));

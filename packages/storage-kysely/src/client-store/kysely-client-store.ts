@@ -11,6 +11,10 @@
  * Timestamps are written by the application (ISO 8601, `Date#toISOString()` form) so they are identical on
  * every backend, and read back as ISO strings (PostgreSQL through `to_char`, never pg's Date parser, which would
  * also lose microseconds). Date-only values live in `data` as `YYYY-MM-DD` strings, so no time zone shifts them.
+ *
+ * `changesSince` pages by (updated_at, id). Its known limit: a write stamped before a page was read but
+ * committed after it (a long concurrent transaction), or stamped in the same millisecond as the page's last
+ * row with a smaller id, sorts before the saved cursor and is not returned by later pages.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -43,6 +47,7 @@ import {
 import { type AliasedRawBuilder, type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { detectDialect, type SqlDialectName } from '../dialect.js';
 import { type HostSchema, type HostSchemaOptions, resolveHostSchema } from '../migrations/host-tables.js';
+import { ensureSqliteForeignKeys } from '../migrations/index.js';
 import { createTransactionHandle, transactionOfHandle } from '../transaction.js';
 import { foldName, nameKey, normalizeEmail, normalizePhone } from './keys.js';
 
@@ -341,6 +346,11 @@ interface StoreState {
   readonly dialect: SqlDialectName;
   readonly maxRowsPerStatement: number;
   readonly clock: () => Date;
+  /**
+   * Resolves once the connection is ready: on SQLite, foreign keys are on (cascades depend on them). Shared by
+   * the store and the stores bound to its transactions, which skip it (SQLite ignores the pragma there).
+   */
+  readonly ready: () => Promise<void>;
 }
 
 /**
@@ -377,13 +387,24 @@ export function createKyselyClientStore(options: KyselyClientStoreOptions): Kyse
     });
   }
   const handle = db.isTransaction ? createTransactionHandle(db as Transaction<unknown>) : undefined;
+  const dialect = detectDialect(db);
+  let readiness: Promise<void> | undefined;
+  const ready = (): Promise<void> => {
+    if (dialect !== 'sqlite' || db.isTransaction) return Promise.resolve();
+    readiness ??= ensureSqliteForeignKeys(db).catch((error: unknown) => {
+      readiness = undefined;
+      throw error;
+    });
+    return readiness;
+  };
   return buildStore({
     db,
     handle,
     schema: resolveHostSchema(options.schema),
-    dialect: detectDialect(db),
+    dialect,
     maxRowsPerStatement,
     clock,
+    ready,
   });
 }
 
@@ -393,9 +414,13 @@ function buildStore(state: StoreState): KyselyClientStore {
   /** The columns every record table has, by their default names. */
   const recordColumns = (tableKey: RecordTableKey): RecordColumnNames => columns[tableKey];
 
+  /** Makes the connection ready before the first statement outside a transaction (never inside one). */
+  const prepare = (): Promise<void> => (state.db.isTransaction ? Promise.resolve() : state.ready());
+
   /** Runs `work` in a transaction: the bound one, or a new one. */
   const atomic = async <Result>(work: (db: AnyDatabase) => Promise<Result>): Promise<Result> => {
     if (state.db.isTransaction) return work(state.db);
+    await prepare();
     return state.db.transaction().execute((transaction) => work(transaction));
   };
 
@@ -473,6 +498,7 @@ function buildStore(state: StoreState): KyselyClientStore {
     const tableKey = tableOfRecordType[recordType];
     const names = recordColumns(tableKey);
     const found = new Map<string, StoredRecord<Type>>();
+    if (ids.length > 0 && db === state.db) await prepare();
     for (const idChunk of chunk(ids, maxIdsPerStatement)) {
       const rows = await run('read records', tableKey, signal, () =>
         selectRecords(db, tableKey)
@@ -682,6 +708,7 @@ function buildStore(state: StoreState): KyselyClientStore {
       });
       if (keys.size === 0) return [];
 
+      await prepare();
       const names = columns.client_match_keys;
       const pairs = [...keys].flatMap(([kind, values]) => [...values].map((value) => ({ kind, value })));
       const matchesByClient = new Map<string, DedupeMatch[]>();
@@ -871,6 +898,7 @@ function buildStore(state: StoreState): KyselyClientStore {
       const after = query.cursor === null ? undefined : decodeCursor(query.cursor);
       const tableKey = tableOfRecordType[recordType];
       const names = recordColumns(tableKey);
+      await prepare();
       let statement = selectRecords(state.db, tableKey).where(sql.ref(names.supplier_id), '=', supplierId);
       if (after !== undefined) {
         statement = statement.where(
@@ -1075,6 +1103,7 @@ function buildStore(state: StoreState): KyselyClientStore {
         const handle = state.handle ?? createTransactionHandle(state.db as Transaction<unknown>);
         return fn(store, handle);
       }
+      await prepare();
       return state.db.transaction().execute((transaction) => {
         const handle = createTransactionHandle(transaction);
         return fn(buildStore({ ...state, db: transaction, handle }), handle);

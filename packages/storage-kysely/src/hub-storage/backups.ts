@@ -14,7 +14,16 @@ import {
 } from '@wedsync/crm-core';
 import { encodeJson, encodeTimestamp } from '../json.js';
 import { backupOperations } from '../migrations/crm-tables.js';
-import { checkArray, checkInteger, checkJsonObject, checkLimit, checkOneOf, checkText, checkUuid, isUuid } from './checks.js';
+import {
+  checkArray,
+  checkInteger,
+  checkJsonObject,
+  checkLimit,
+  checkOneOf,
+  checkText,
+  checkUuid,
+  isUuid,
+} from './checks.js';
 import { decodeRow, selection, type TableColumns } from './codec.js';
 import { chunkRows, guard, inTransaction, type StorageContext, throwIfAborted } from './context.js';
 
@@ -40,7 +49,7 @@ function decodeBackup(row: Readonly<Record<string, unknown>>): RecordBackup {
 /** The backups part of the kysely HubStorage. */
 export function createBackupStore(context: StorageContext): BackupStore {
   return {
-    insert(backups: readonly NewRecordBackup[], options: StorageCallOptions = {}) {
+    async insert(backups: readonly NewRecordBackup[], options: StorageCallOptions = {}) {
       checkArray(backups, 'backups');
       const now = encodeTimestamp(context.clock(), 'now');
       const rows = backups.map((backup, index) => {
@@ -49,11 +58,17 @@ export function createBackupStore(context: StorageContext): BackupStore {
         const beforeImage =
           backup.before_image === undefined || backup.before_image === null
             ? null
-            : encodeJson(checkJsonObject(backup.before_image, `${name}.before_image`), `${name}.before_image`);
+            : encodeJson(
+                checkJsonObject(backup.before_image, `${name}.before_image`),
+                `${name}.before_image`,
+              );
         if (operation !== 'created' && beforeImage === null) {
-          throw new InvalidArgumentError(`Expected \`${name}.before_image\` for a record that was ${operation}`, {
-            context: { field: `${name}.before_image`, operation },
-          });
+          throw new InvalidArgumentError(
+            `Expected \`${name}.before_image\` for a record that was ${operation}`,
+            {
+              context: { field: `${name}.before_image`, operation },
+            },
+          );
         }
         return {
           id: backup.id === undefined ? crypto.randomUUID() : checkUuid(backup.id, `${name}.id`),
@@ -81,10 +96,13 @@ export function createBackupStore(context: StorageContext): BackupStore {
       });
     },
 
-    list(jobId: string, options: BackupListOptions = {}) {
+    async list(jobId: string, options: BackupListOptions = {}) {
       checkText(jobId, 'jobId');
       const limit = checkLimit(options.limit);
-      const after = options.after === undefined || options.after === null ? undefined : checkInteger(options.after, 'after', 0);
+      const after =
+        options.after === undefined || options.after === null
+          ? undefined
+          : checkInteger(options.after, 'after', 0);
       const order = checkOneOf(options.order ?? 'asc', ['asc', 'desc'] as const, 'order');
       return guard(context, 'list record backups', table, async () => {
         if (!isUuid(jobId)) return { backups: [], next_cursor: null };
@@ -99,7 +117,10 @@ export function createBackupStore(context: StorageContext): BackupStore {
           .execute();
         const page = rows.slice(0, limit).map(decodeBackup);
         const last = page[page.length - 1];
-        return { backups: page, next_cursor: rows.length > limit && last !== undefined ? last.sequence : null };
+        return {
+          backups: page,
+          next_cursor: rows.length > limit && last !== undefined ? last.sequence : null,
+        };
       });
     },
   };

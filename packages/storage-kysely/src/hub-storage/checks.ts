@@ -27,15 +27,22 @@ export function checkUuid(value: unknown, name: string): string {
 export function checkText(value: unknown, name: string, maximumLength = Number.POSITIVE_INFINITY): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > maximumLength) {
     const limit = Number.isFinite(maximumLength) ? ` of at most ${maximumLength} characters` : '';
-    throw new InvalidArgumentError(`Expected \`${name}\` to be a non-empty string${limit}, got ${describeValue(value)}`, {
-      context: { field: name },
-    });
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be a non-empty string${limit}, got ${describeValue(value)}`,
+      {
+        context: { field: name },
+      },
+    );
   }
   return value;
 }
 
 /** One of `allowed`, or InvalidArgumentError naming `name` and listing the allowed values. */
-export function checkOneOf<Value extends string>(value: unknown, allowed: readonly Value[], name: string): Value {
+export function checkOneOf<Value extends string>(
+  value: unknown,
+  allowed: readonly Value[],
+  name: string,
+): Value {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new InvalidArgumentError(
       `Expected \`${name}\` to be one of ${allowed.map((item) => `'${item}'`).join(', ')}, got ${describeValue(value)}`,
@@ -54,9 +61,12 @@ export function checkInteger(
 ): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
     const range = maximum === Number.MAX_SAFE_INTEGER ? `>= ${minimum}` : `from ${minimum} to ${maximum}`;
-    throw new InvalidArgumentError(`Expected \`${name}\` to be an integer ${range}, got ${describeValue(value)}`, {
-      context: { field: name },
-    });
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be an integer ${range}, got ${describeValue(value)}`,
+      {
+        context: { field: name },
+      },
+    );
   }
   return value;
 }
@@ -64,9 +74,12 @@ export function checkInteger(
 /** A finite number > 0, or InvalidArgumentError naming `name`. */
 export function checkPositiveNumber(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`Expected \`${name}\` to be a finite number > 0, got ${describeValue(value)}`, {
-      context: { field: name },
-    });
+    throw new InvalidArgumentError(
+      `Expected \`${name}\` to be a finite number > 0, got ${describeValue(value)}`,
+      {
+        context: { field: name },
+      },
+    );
   }
   return value;
 }

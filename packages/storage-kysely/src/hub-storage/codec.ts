@@ -25,7 +25,10 @@ export function selection(
 }
 
 /** Decodes one row: SQL NULL columns are left out; the others are converted by kind. */
-export function decodeRow(columns: TableColumns, row: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function decodeRow(
+  columns: TableColumns,
+  row: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const decoded: Record<string, unknown> = {};
   for (const [name, kind] of Object.entries(columns)) {
     const value = row[name];

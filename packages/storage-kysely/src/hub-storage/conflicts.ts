@@ -4,9 +4,9 @@
  * same conflict again updates the open one (a multi-row upsert on that index).
  */
 import {
+  ConflictError,
   type ConflictListOptions,
   type ConflictStore,
-  ConflictError,
   type FieldConflict,
   type FieldConflictResolution,
   InvalidArgumentError,
@@ -20,7 +20,15 @@ import { encodeJson, encodeNullableTimestamp, encodeTimestamp } from '../json.js
 import { conflictStatuses, syncSides } from '../migrations/crm-tables.js';
 import { checkArray, checkDate, checkOneOf, checkPage, checkText, checkUuid, isUuid } from './checks.js';
 import { decodeRow, selection, type TableColumns } from './codec.js';
-import { chunk, chunkRows, guard, inTransaction, maxParameters, type StorageContext, throwIfAborted } from './context.js';
+import {
+  chunk,
+  chunkRows,
+  guard,
+  inTransaction,
+  maxParameters,
+  type StorageContext,
+  throwIfAborted,
+} from './context.js';
 
 const table = 'crm_conflicts';
 
@@ -57,7 +65,12 @@ function decodeConflict(row: Readonly<Record<string, unknown>>): FieldConflict {
   return decodeRow(conflictColumns, row) as unknown as FieldConflict;
 }
 
-function conflictKey(row: { integration_id: unknown; record_type: unknown; external_id: unknown; field: unknown }): string {
+function conflictKey(row: {
+  integration_id: unknown;
+  record_type: unknown;
+  external_id: unknown;
+  field: unknown;
+}): string {
   return JSON.stringify([row.integration_id, row.record_type, row.external_id, row.field]);
 }
 
@@ -91,7 +104,11 @@ export function createConflictStore(context: StorageContext): ConflictStore {
 
   async function find(id: string): Promise<FieldConflict | undefined> {
     if (!isUuid(id)) return undefined;
-    const row = await context.db.selectFrom(table).select(columns()).where('id', '=', id.toLowerCase()).executeTakeFirst();
+    const row = await context.db
+      .selectFrom(table)
+      .select(columns())
+      .where('id', '=', id.toLowerCase())
+      .executeTakeFirst();
     return row === undefined ? undefined : decodeConflict(row);
   }
 
@@ -118,7 +135,7 @@ export function createConflictStore(context: StorageContext): ConflictStore {
   }
 
   return {
-    insert(conflicts: readonly NewFieldConflict[], options: StorageCallOptions = {}) {
+    async insert(conflicts: readonly NewFieldConflict[], options: StorageCallOptions = {}) {
       checkArray(conflicts, 'conflicts');
       const now = encodeTimestamp(context.clock(), 'now');
       const rows = conflicts.map((conflict, index) => {
@@ -140,7 +157,10 @@ export function createConflictStore(context: StorageContext): ConflictStore {
           base_value: encodeValue(conflict.base_value, `${name}.base_value`),
           wedsync_value: encodeValue(conflict.wedsync_value, `${name}.wedsync_value`),
           crm_value: encodeValue(conflict.crm_value, `${name}.crm_value`),
-          wedsync_modified_at: encodeNullableTimestamp(conflict.wedsync_modified_at, `${name}.wedsync_modified_at`),
+          wedsync_modified_at: encodeNullableTimestamp(
+            conflict.wedsync_modified_at,
+            `${name}.wedsync_modified_at`,
+          ),
           crm_modified_at: encodeNullableTimestamp(conflict.crm_modified_at, `${name}.crm_modified_at`),
           status: 'open',
           resolution: null,
@@ -164,7 +184,9 @@ export function createConflictStore(context: StorageContext): ConflictStore {
                   .columns(['integration_id', 'record_type', 'external_id', 'field'])
                   .where(sql<boolean>`status = 'open'`)
                   .doUpdateSet((update) =>
-                    Object.fromEntries(updatedOnConflict.map((column) => [column, update.ref(`excluded.${column}`)])),
+                    Object.fromEntries(
+                      updatedOnConflict.map((column) => [column, update.ref(`excluded.${column}`)]),
+                    ),
                   ),
               )
               .returning(columns())
@@ -179,12 +201,14 @@ export function createConflictStore(context: StorageContext): ConflictStore {
       });
     },
 
-    list(integrationId: string, options: ConflictListOptions = {}) {
+    async list(integrationId: string, options: ConflictListOptions = {}) {
       checkText(integrationId, 'integrationId');
       const { page, per_page } = checkPage(options);
       const status = checkOneOf(options.status ?? 'open', conflictStatuses, 'status');
       const recordType =
-        options.recordType === undefined ? undefined : checkOneOf(options.recordType, recordTypes, 'recordType');
+        options.recordType === undefined
+          ? undefined
+          : checkOneOf(options.recordType, recordTypes, 'recordType');
       return guard(context, 'list conflicts', table, async () => {
         if (!isUuid(integrationId)) return { conflicts: [], total: 0, page, per_page };
         let filtered = context.db
@@ -206,7 +230,7 @@ export function createConflictStore(context: StorageContext): ConflictStore {
       });
     },
 
-    listOpenForRecords(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
+    async listOpenForRecords(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
       checkText(integrationId, 'integrationId');
       const type = checkOneOf(recordType, recordTypes, 'recordType');
       checkArray(externalIds, 'externalIds');
@@ -232,7 +256,7 @@ export function createConflictStore(context: StorageContext): ConflictStore {
       });
     },
 
-    get(id: string) {
+    async get(id: string) {
       checkText(id, 'id');
       return guard(context, 'read a conflict', table, async () => {
         const conflict = await find(id);
@@ -241,16 +265,22 @@ export function createConflictStore(context: StorageContext): ConflictStore {
       });
     },
 
-    resolve(id: string, resolution: FieldConflictResolution, options: { readonly now?: Date } = {}) {
+    async resolve(id: string, resolution: FieldConflictResolution, options: { readonly now?: Date } = {}) {
       checkText(id, 'id');
       const encoded = checkResolution(resolution);
-      const at = encodeTimestamp(options.now === undefined ? context.clock() : checkDate(options.now, 'now'), 'now');
+      const at = encodeTimestamp(
+        options.now === undefined ? context.clock() : checkDate(options.now, 'now'),
+        'now',
+      );
       return guard(context, 'resolve a conflict', table, () => close(id, 'resolved', encoded, at));
     },
 
-    dismiss(id: string, options: { readonly now?: Date } = {}) {
+    async dismiss(id: string, options: { readonly now?: Date } = {}) {
       checkText(id, 'id');
-      const at = encodeTimestamp(options.now === undefined ? context.clock() : checkDate(options.now, 'now'), 'now');
+      const at = encodeTimestamp(
+        options.now === undefined ? context.clock() : checkDate(options.now, 'now'),
+        'now',
+      );
       return guard(context, 'dismiss a conflict', table, () => close(id, 'dismissed', null, at));
     },
   };

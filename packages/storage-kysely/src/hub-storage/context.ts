@@ -3,10 +3,11 @@
  * clock, and the helpers that keep behaviour identical on every dialect — driver errors turned into CrmErrors,
  * statements chunked under the parameter limit, transactions that nest by reuse.
  */
-import { CrmError, StorageError } from '@wedsync/crm-core';
+import { CrmError, NotFoundError, StorageError } from '@wedsync/crm-core';
 import type { Kysely } from 'kysely';
 import type { SqlDialectName } from '../dialect.js';
 
+/** A Kysely instance over any schema: the hub addresses its tables by name and decodes rows with codecs. */
 // biome-ignore lint/suspicious/noExplicitAny: the hub's tables are addressed by name; rows are decoded by codecs.
 export type AnyDatabase = Kysely<any>;
 
@@ -103,6 +104,22 @@ function isAbortError(error: unknown): boolean {
 export function toStorageError(error: unknown, operation: string, table: string): Error {
   if (CrmError.isInstance(error) || isAbortError(error)) return error as Error;
   const info = classifyDriverError(error);
+  if (info.kind === 'foreign_key') {
+    // Every foreign key of the hub's tables cascades or sets null on delete: a violation means a write named a
+    // parent row (integration, job, supplier) that does not exist.
+    return new NotFoundError(
+      `Storage failed to ${operation} in \`${table}\`: a referenced row does not exist`,
+      {
+        context: {
+          operation,
+          table,
+          ...(info.code === undefined ? {} : { driverCode: info.code }),
+          ...(info.constraint === undefined ? {} : { constraint: info.constraint }),
+        },
+        cause: error,
+      },
+    );
+  }
   const detail = info.code === undefined ? '' : ` (driver code ${info.code})`;
   return new StorageError(`Storage failed to ${operation} in \`${table}\`${detail}`, {
     context: {
@@ -126,6 +143,7 @@ export async function guard<Result>(
     await context.ready();
     return await run();
   } catch (error) {
+    if (error instanceof Aborted) throw error.reason;
     throw toStorageError(error, operation, table);
   }
 }
@@ -139,9 +157,17 @@ export async function inTransaction<Result>(
   return context.db.transaction().execute((transaction) => run(transaction));
 }
 
-/** Throws the signal's reason when it was aborted (checked between the statements of a batch). */
+/** Carries an abort signal's reason through a transaction, so `guard` rethrows the reason unchanged. */
+class Aborted {
+  constructor(readonly reason: unknown) {}
+}
+
+/**
+ * Stops a batch between its statements when the signal was aborted: the transaction rolls back and the call
+ * rejects with the signal's reason, unchanged (as `fetch` does).
+ */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  signal?.throwIfAborted();
+  if (signal?.aborted === true) throw new Aborted(signal.reason);
 }
 
 /** A number of affected rows from kysely's result (bigint) as a number. */

@@ -42,10 +42,13 @@ function checkMappings(mappings: readonly CrmFieldMapping[]): CrmFieldMapping[] 
     const parsed = CrmFieldMappingSchema.safeParse(mapping);
     if (!parsed.success) {
       const paths = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
-      throw new InvalidArgumentError(`Expected \`mappings[${index}]\` to be a valid field mapping; invalid: ${paths.join(', ')}`, {
-        context: { field: `mappings[${index}]`, issues: paths },
-        cause: parsed.error,
-      });
+      throw new InvalidArgumentError(
+        `Expected \`mappings[${index}]\` to be a valid field mapping; invalid: ${paths.join(', ')}`,
+        {
+          context: { field: `mappings[${index}]`, issues: paths },
+          cause: parsed.error,
+        },
+      );
     }
     const key = JSON.stringify([parsed.data.wedsync_field, parsed.data.crm_field]);
     const previous = seen.get(key);
@@ -70,7 +73,7 @@ function checkMappings(mappings: readonly CrmFieldMapping[]): CrmFieldMapping[] 
 /** The field mappings part of the kysely HubStorage. */
 export function createFieldMappingStore(context: StorageContext): FieldMappingStore {
   return {
-    replace(integrationId: string, mappings: readonly CrmFieldMapping[]) {
+    async replace(integrationId: string, mappings: readonly CrmFieldMapping[]) {
       checkText(integrationId, 'integrationId');
       const checked = checkMappings(mappings);
       const now = encodeTimestamp(context.clock(), 'now');
@@ -112,7 +115,7 @@ export function createFieldMappingStore(context: StorageContext): FieldMappingSt
       });
     },
 
-    list(integrationId: string) {
+    async list(integrationId: string) {
       checkText(integrationId, 'integrationId');
       return guard(context, 'list field mappings', table, async () => {
         if (!isUuid(integrationId)) return [];

@@ -10,12 +10,12 @@ import {
   supplierTiers,
   type TransactionHandle,
 } from '@wedsync/crm-core';
-import { sql, type Transaction } from 'kysely';
-import { createTransactionHandle, transactionOfHandle } from '../transaction.js';
+import { sql } from 'kysely';
+import { type AnyTransaction, createTransactionHandle, transactionOfHandle } from '../transaction.js';
 import { createBackupStore } from './backups.js';
 import { checkText, isUuid } from './checks.js';
 import { createConflictStore } from './conflicts.js';
-import { type AnyDatabase, guard, type StorageContext, toStorageError } from './context.js';
+import { guard, type StorageContext, toStorageError } from './context.js';
 import { createFieldMappingStore } from './field-mappings.js';
 import { createIntegrationStore } from './integrations.js';
 import { createJobStore } from './jobs.js';
@@ -33,11 +33,15 @@ class CallbackFailure {
 }
 
 /** A HubStorage over a context; `transaction` binds a new one to the open kysely transaction. */
-export function createHubStorage(context: StorageContext): HubStorage {
-  // biome-ignore lint/suspicious/noExplicitAny: transactions of any database schema.
-  const handle = context.db.isTransaction ? createTransactionHandle(context.db as Transaction<any>) : undefined;
+export function createHubStorage(context: StorageContext, transactionHandle?: TransactionHandle): HubStorage {
+  const handle =
+    transactionHandle ??
+    (context.db.isTransaction ? createTransactionHandle(context.db as AnyTransaction) : undefined);
 
-  const bind = (db: AnyDatabase): HubStorage => createHubStorage({ ...context, db, ready });
+  const bind = (
+    transaction: AnyTransaction,
+    boundHandle = createTransactionHandle(transaction),
+  ): HubStorage => createHubStorage({ ...context, db: transaction, ready }, boundHandle);
 
   const storage: HubStorage = {
     specificationVersion: 'v1',
@@ -55,9 +59,10 @@ export function createHubStorage(context: StorageContext): HubStorage {
       try {
         await context.ready();
         return await context.db.transaction().execute(async (transaction) => {
-          const bound = bind(transaction);
+          const boundHandle = createTransactionHandle(transaction);
+          const bound = bind(transaction, boundHandle);
           try {
-            return await fn(bound, createTransactionHandle(transaction));
+            return await fn(bound, boundHandle);
           } catch (error) {
             throw new CallbackFailure(error);
           }
@@ -68,14 +73,14 @@ export function createHubStorage(context: StorageContext): HubStorage {
       }
     },
 
-    withTransaction(transactionHandle: TransactionHandle) {
-      return bind(transactionOfHandle(transactionHandle));
+    withTransaction(foreignHandle: TransactionHandle) {
+      return bind(transactionOfHandle(foreignHandle), foreignHandle);
     },
   };
 
   const tierSource = context.tierSource;
   if (tierSource !== undefined) {
-    storage.getSupplierTier = (supplierId: string) => {
+    storage.getSupplierTier = async (supplierId: string) => {
       checkText(supplierId, 'supplierId');
       return guard(context, 'read a supplier tier', tierSource.table, async () => {
         const notFound = () =>

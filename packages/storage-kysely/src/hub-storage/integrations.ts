@@ -33,7 +33,13 @@ import {
   isUuid,
 } from './checks.js';
 import { decodeRow, selection, type TableColumns } from './codec.js';
-import { type AnyDatabase, classifyDriverError, guard, inTransaction, type StorageContext } from './context.js';
+import {
+  type AnyDatabase,
+  classifyDriverError,
+  guard,
+  inTransaction,
+  type StorageContext,
+} from './context.js';
 
 const table = 'crm_integrations';
 
@@ -70,17 +76,24 @@ export function decodeIntegration(row: Readonly<Record<string, unknown>>): CrmIn
       cause: syncConfig.error,
     });
   }
-  return { ...decoded, auth_config: decoded['auth_config'] ?? {}, sync_config: syncConfig.data } as CrmIntegration;
+  return {
+    ...decoded,
+    auth_config: decoded['auth_config'] ?? {},
+    sync_config: syncConfig.data,
+  } as CrmIntegration;
 }
 
 function checkSyncConfig(value: unknown): string {
   const parsed = CrmSyncConfigSchema.safeParse(value);
   if (!parsed.success) {
     const paths = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
-    throw new InvalidArgumentError(`Expected \`sync_config\` to be a valid sync config; invalid: ${paths.join(', ')}`, {
-      context: { field: 'sync_config', issues: paths },
-      cause: parsed.error,
-    });
+    throw new InvalidArgumentError(
+      `Expected \`sync_config\` to be a valid sync config; invalid: ${paths.join(', ')}`,
+      {
+        context: { field: 'sync_config', issues: paths },
+        cause: parsed.error,
+      },
+    );
   }
   return encodeJson(parsed.data, 'sync_config');
 }
@@ -98,9 +111,12 @@ function canMatch(id: string, scope: SupplierScope): boolean {
 
 function checkScope(scope: SupplierScope): SupplierScope {
   if (typeof scope !== 'object' || scope === null || !('supplierId' in scope)) {
-    throw new InvalidArgumentError('Expected a scope `{ supplierId }` (a supplier id, or null for system access)', {
-      context: { field: 'scope' },
-    });
+    throw new InvalidArgumentError(
+      'Expected a scope `{ supplierId }` (a supplier id, or null for system access)',
+      {
+        context: { field: 'scope' },
+      },
+    );
   }
   if (scope.supplierId !== null && typeof scope.supplierId !== 'string') {
     throw new InvalidArgumentError('Expected `scope.supplierId` to be a string or null', {
@@ -148,9 +164,12 @@ async function lockSupplierAndCount(
     .executeTakeFirstOrThrow();
   const count = Number(counted.count);
   if (count >= limit) {
-    throw new TierLimitError(`Supplier \`${supplierId}\` already holds ${count} of ${limit} allowed integrations`, {
-      context: { supplierId, limit, count },
-    });
+    throw new TierLimitError(
+      `Supplier \`${supplierId}\` already holds ${count} of ${limit} allowed integrations`,
+      {
+        context: { supplierId, limit, count },
+      },
+    );
   }
 }
 
@@ -159,12 +178,16 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
   const columns = () => selection(context, integrationColumns);
 
   return {
-    create(integration: NewIntegration, options: CreateIntegrationOptions = {}) {
+    async create(integration: NewIntegration, options: CreateIntegrationOptions = {}) {
       const id = integration.id === undefined ? crypto.randomUUID() : checkUuid(integration.id, 'id');
       const supplierId = checkUuid(integration.supplier_id, 'supplier_id');
       const provider = checkOneOf(integration.crm_provider, crmProviderIds, 'crm_provider');
       const name = checkText(integration.connection_name, 'connection_name', 200);
-      const status = checkOneOf(integration.connection_status ?? 'pending_auth', connectionStatuses, 'connection_status');
+      const status = checkOneOf(
+        integration.connection_status ?? 'pending_auth',
+        connectionStatuses,
+        'connection_status',
+      );
       const authConfig = encodeJson(checkJsonObject(integration.auth_config, 'auth_config'), 'auth_config');
       const syncConfig = checkSyncConfig(integration.sync_config);
       const limit = checkMaxIntegrations(options.maxIntegrations);
@@ -231,18 +254,22 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
       );
     },
 
-    get(id: string, scope: SupplierScope) {
+    async get(id: string, scope: SupplierScope) {
       checkText(id, 'id');
       checkScope(scope);
       return guard(context, 'read an integration', table, async () => {
         if (!canMatch(id, scope)) throw notFound(id, scope);
-        const row = await whereScoped(context.db.selectFrom(table).select(columns()), id, scope).executeTakeFirst();
+        const row = await whereScoped(
+          context.db.selectFrom(table).select(columns()),
+          id,
+          scope,
+        ).executeTakeFirst();
         if (row === undefined) throw notFound(id, scope);
         return decodeIntegration(row);
       });
     },
 
-    list(scope: { readonly supplierId: string }) {
+    async list(scope: { readonly supplierId: string }) {
       const supplierId = checkText(scope?.supplierId, 'supplierId');
       return guard(context, 'list integrations', table, async () => {
         if (!isUuid(supplierId)) return [];
@@ -257,7 +284,7 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
       });
     },
 
-    count(scope: { readonly supplierId: string }) {
+    async count(scope: { readonly supplierId: string }) {
       const supplierId = checkText(scope?.supplierId, 'supplierId');
       return guard(context, 'count integrations', table, async () => {
         if (!isUuid(supplierId)) return 0;
@@ -270,7 +297,7 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
       });
     },
 
-    update(id: string, scope: SupplierScope, patch: IntegrationPatch) {
+    async update(id: string, scope: SupplierScope, patch: IntegrationPatch) {
       checkText(id, 'id');
       checkScope(scope);
       const values: Record<string, unknown> = {};
@@ -278,7 +305,11 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
         values['connection_name'] = checkText(patch.connection_name, 'connection_name', 200);
       }
       if (patch.connection_status !== undefined) {
-        values['connection_status'] = checkOneOf(patch.connection_status, connectionStatuses, 'connection_status');
+        values['connection_status'] = checkOneOf(
+          patch.connection_status,
+          connectionStatuses,
+          'connection_status',
+        );
       }
       if (patch.auth_config !== undefined) {
         values['auth_config'] = encodeJson(checkJsonObject(patch.auth_config, 'auth_config'), 'auth_config');
@@ -296,7 +327,14 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
           if (classifyDriverError(error).kind === 'unique') {
             throw new ConflictError(
               `Another integration of this supplier and provider is already named \`${String(values['connection_name'])}\``,
-              { context: { fields: [...uniqueFields], integrationId: id, connectionName: values['connection_name'] }, cause: error },
+              {
+                context: {
+                  fields: [...uniqueFields],
+                  integrationId: id,
+                  connectionName: values['connection_name'],
+                },
+                cause: error,
+              },
             );
           }
           throw error;
@@ -306,7 +344,7 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
       });
     },
 
-    delete(id: string, scope: SupplierScope) {
+    async delete(id: string, scope: SupplierScope) {
       checkText(id, 'id');
       checkScope(scope);
       return guard(context, 'delete an integration', table, async () => {
@@ -316,7 +354,7 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
       });
     },
 
-    setConnectionStatus(id: string, status: ConnectionStatus) {
+    async setConnectionStatus(id: string, status: ConnectionStatus) {
       checkText(id, 'id');
       const checked = checkOneOf(status, connectionStatuses, 'status');
       const now = encodeTimestamp(context.clock(), 'now');
@@ -332,28 +370,36 @@ export function createIntegrationStore(context: StorageContext): IntegrationStor
       });
     },
 
-    recordSyncOutcome(id: string, outcome: SyncOutcome) {
+    async recordSyncOutcome(id: string, outcome: SyncOutcome) {
       checkText(id, 'id');
       const lastSyncAt = encodeTimestamp(checkDate(outcome?.last_sync_at, 'last_sync_at'), 'last_sync_at');
       const status = checkOneOf(outcome.last_sync_status, lastSyncStatuses, 'last_sync_status');
       const details =
         outcome.sync_error_details === undefined || outcome.sync_error_details === null
           ? null
-          : encodeNullableJson(checkJsonObject(outcome.sync_error_details, 'sync_error_details'), 'sync_error_details');
+          : encodeNullableJson(
+              checkJsonObject(outcome.sync_error_details, 'sync_error_details'),
+              'sync_error_details',
+            );
       const now = encodeTimestamp(context.clock(), 'now');
       return guard(context, 'record a sync outcome', table, async () => {
         const scope = { supplierId: null };
         if (!canMatch(id, scope)) throw notFound(id, scope);
         const result = await context.db
           .updateTable(table)
-          .set({ last_sync_at: lastSyncAt, last_sync_status: status, sync_error_details: details, updated_at: now })
+          .set({
+            last_sync_at: lastSyncAt,
+            last_sync_status: status,
+            sync_error_details: details,
+            updated_at: now,
+          })
           .where('id', '=', id.toLowerCase())
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 0) throw notFound(id, scope);
       });
     },
 
-    listDueForAutoSync(now: Date, options: { readonly limit?: number } = {}) {
+    async listDueForAutoSync(now: Date, options: { readonly limit?: number } = {}) {
       const at = encodeTimestamp(checkDate(now, 'now'), 'now');
       const limit = options.limit === undefined ? 1000 : checkInteger(options.limit, 'limit', 1, 10_000);
       return guard(context, 'list integrations due for sync', table, async () => {

@@ -8,12 +8,12 @@ import {
   type ClaimOptions,
   ConflictError,
   InvalidArgumentError,
-  type JobCompletion,
   JobAlreadyActiveError,
+  type JobCompletion,
   type JobProgress,
   jobTypes,
-  lastSyncStatuses,
   type LeaseOptions,
+  lastSyncStatuses,
   type NewSyncJob,
   NotFoundError,
   type PageOptions,
@@ -106,11 +106,16 @@ function checkOwner(value: unknown): string {
 /** The sync jobs part of the kysely HubStorage. */
 export function createJobStore(context: StorageContext): SyncJobStore {
   const columns = () => selection(context, jobColumns);
-  const now = (value?: Date) => encodeTimestamp(value === undefined ? context.clock() : checkDate(value, 'now'), 'now');
+  const now = (value?: Date) =>
+    encodeTimestamp(value === undefined ? context.clock() : checkDate(value, 'now'), 'now');
 
   async function find(id: string): Promise<SyncJobRecord | undefined> {
     if (!isUuid(id)) return undefined;
-    const row = await context.db.selectFrom(table).select(columns()).where('id', '=', id.toLowerCase()).executeTakeFirst();
+    const row = await context.db
+      .selectFrom(table)
+      .select(columns())
+      .where('id', '=', id.toLowerCase())
+      .executeTakeFirst();
     return row === undefined ? undefined : decodeJob(row);
   }
 
@@ -137,18 +142,25 @@ export function createJobStore(context: StorageContext): SyncJobStore {
           ? 'it has no lease owner'
           : `its lease is held by \`${holder}\``;
     throw new ConflictError(`Runner \`${owner}\` cannot ${action} job \`${jobId}\`: ${reason}`, {
-      context: { jobId, owner, jobStatus: job.job_status, ...(holder === undefined ? {} : { leaseOwner: holder }) },
+      context: {
+        jobId,
+        owner,
+        jobStatus: job.job_status,
+        ...(holder === undefined ? {} : { leaseOwner: holder }),
+      },
     });
   }
 
   return {
-    create(job: NewSyncJob) {
+    async create(job: NewSyncJob) {
       const id = job.id === undefined ? crypto.randomUUID() : checkUuid(job.id, 'id');
       const integrationId = checkUuid(job.integration_id, 'integration_id');
       const jobType = checkOneOf(job.job_type, jobTypes, 'job_type');
       const jobConfig = encodeJson(checkJsonObject(job.job_config ?? {}, 'job_config'), 'job_config');
       if (job.dry_run !== undefined && typeof job.dry_run !== 'boolean') {
-        throw new InvalidArgumentError('Expected `dry_run` to be a boolean', { context: { field: 'dry_run' } });
+        throw new InvalidArgumentError('Expected `dry_run` to be a boolean', {
+          context: { field: 'dry_run' },
+        });
       }
       const recordsTotal =
         job.records_total === undefined ? null : checkInteger(job.records_total, 'records_total', 0);
@@ -191,7 +203,10 @@ export function createJobStore(context: StorageContext): SyncJobStore {
           if (active !== undefined) {
             throw new JobAlreadyActiveError(
               `Integration \`${integrationId}\` already has a ${active.job_status} job \`${active.id}\``,
-              { activeJobId: active.id, context: { integrationId, activeJobId: active.id, jobStatus: active.job_status } },
+              {
+                activeJobId: active.id,
+                context: { integrationId, activeJobId: active.id, jobStatus: active.job_status },
+              },
             );
           }
           if ((await find(id)) !== undefined) {
@@ -200,13 +215,16 @@ export function createJobStore(context: StorageContext): SyncJobStore {
             });
           }
         }
-        throw new ConflictError(`Could not create a job for integration \`${integrationId}\`: it stays contended`, {
-          context: { integrationId },
-        });
+        throw new ConflictError(
+          `Could not create a job for integration \`${integrationId}\`: it stays contended`,
+          {
+            context: { integrationId },
+          },
+        );
       });
     },
 
-    get(id: string) {
+    async get(id: string) {
       checkText(id, 'id');
       return guard(context, 'read a sync job', table, async () => {
         const job = await find(id);
@@ -215,7 +233,7 @@ export function createJobStore(context: StorageContext): SyncJobStore {
       });
     },
 
-    list(integrationId: string, options?: PageOptions) {
+    async list(integrationId: string, options?: PageOptions) {
       checkText(integrationId, 'integrationId');
       const { page, per_page } = checkPage(options);
       return guard(context, 'list sync jobs', table, async () => {
@@ -239,12 +257,12 @@ export function createJobStore(context: StorageContext): SyncJobStore {
       });
     },
 
-    findActive(integrationId: string) {
+    async findActive(integrationId: string) {
       checkText(integrationId, 'integrationId');
       return guard(context, 'find the active sync job', table, () => findActive(integrationId));
     },
 
-    claim(options: ClaimOptions) {
+    async claim(options: ClaimOptions) {
       const owner = checkOwner(options?.owner);
       const leaseMs = checkPositiveNumber(options.leaseMs, 'leaseMs');
       const at = options.now === undefined ? context.clock() : checkDate(options.now, 'now');
@@ -262,11 +280,19 @@ export function createJobStore(context: StorageContext): SyncJobStore {
         // A running job whose cancel was requested and whose runner is gone ends as cancelled, not resumed.
         await context.db
           .updateTable(table)
-          .set({ job_status: 'cancelled', completed_at: nowText, lease_expires_at: null, updated_at: nowText })
+          .set({
+            job_status: 'cancelled',
+            completed_at: nowText,
+            lease_expires_at: null,
+            updated_at: nowText,
+          })
           .where('job_status', '=', 'running')
           .where('cancel_requested_at', 'is not', null)
           .where((expression) =>
-            expression.or([expression('lease_expires_at', 'is', null), expression('lease_expires_at', '<', nowText)]),
+            expression.or([
+              expression('lease_expires_at', 'is', null),
+              expression('lease_expires_at', '<', nowText),
+            ]),
           )
           .execute();
         let candidate = context.db
@@ -289,7 +315,8 @@ export function createJobStore(context: StorageContext): SyncJobStore {
           .orderBy('id')
           .limit(1);
         if (types !== undefined) candidate = candidate.where('job_type', 'in', types);
-        if (integrationId !== undefined) candidate = candidate.where('integration_id', '=', integrationId.toLowerCase());
+        if (integrationId !== undefined)
+          candidate = candidate.where('integration_id', '=', integrationId.toLowerCase());
         // Two runners never take the same row: the second skips the row the first has locked.
         if (context.dialect === 'postgres') candidate = candidate.forUpdate().skipLocked();
         const row = await context.db
@@ -310,7 +337,7 @@ export function createJobStore(context: StorageContext): SyncJobStore {
       });
     },
 
-    heartbeat(jobId: string, options: LeaseOptions) {
+    async heartbeat(jobId: string, options: LeaseOptions) {
       checkText(jobId, 'jobId');
       const owner = checkOwner(options?.owner);
       const leaseMs = checkPositiveNumber(options.leaseMs, 'leaseMs');
@@ -332,13 +359,15 @@ export function createJobStore(context: StorageContext): SyncJobStore {
       });
     },
 
-    saveProgress(jobId: string, progress: JobProgress) {
+    async saveProgress(jobId: string, progress: JobProgress) {
       checkText(jobId, 'jobId');
       const owner = checkOwner(progress?.owner);
       const values: Record<string, unknown> = { updated_at: now() };
       if (progress.checkpoint !== undefined) {
         values['checkpoint'] =
-          progress.checkpoint === null ? null : encodeJson(checkJsonObject(progress.checkpoint, 'checkpoint'), 'checkpoint');
+          progress.checkpoint === null
+            ? null
+            : encodeJson(checkJsonObject(progress.checkpoint, 'checkpoint'), 'checkpoint');
       }
       if (progress.progress_percent !== undefined) {
         values['progress_percent'] = checkInteger(progress.progress_percent, 'progress_percent', 0, 100);
@@ -350,7 +379,8 @@ export function createJobStore(context: StorageContext): SyncJobStore {
         values['records_total'] =
           progress.records_total === null ? null : checkInteger(progress.records_total, 'records_total', 0);
       }
-      if (progress.counts !== undefined) values['counts'] = encodeJson(checkCounts(progress.counts), 'counts');
+      if (progress.counts !== undefined)
+        values['counts'] = encodeJson(checkCounts(progress.counts), 'counts');
       return guard(context, 'save job progress', table, async () => {
         if (!isUuid(jobId)) throw jobNotFound(jobId);
         const result = await context.db
@@ -364,7 +394,7 @@ export function createJobStore(context: StorageContext): SyncJobStore {
       });
     },
 
-    finish(jobId: string, completion: JobCompletion) {
+    async finish(jobId: string, completion: JobCompletion) {
       checkText(jobId, 'jobId');
       const owner = checkOwner(completion?.owner);
       const status = checkOneOf(completion.job_status, finalStatuses, 'job_status');
@@ -386,7 +416,8 @@ export function createJobStore(context: StorageContext): SyncJobStore {
             ? null
             : encodeJson(checkJsonObject(completion.error_details, 'error_details'), 'error_details');
       }
-      if (completion.counts !== undefined) values['counts'] = encodeJson(checkCounts(completion.counts), 'counts');
+      if (completion.counts !== undefined)
+        values['counts'] = encodeJson(checkCounts(completion.counts), 'counts');
       return guard(context, 'finish a sync job', table, async () => {
         if (!isUuid(jobId)) throw jobNotFound(jobId);
         const row = await context.db
@@ -402,7 +433,7 @@ export function createJobStore(context: StorageContext): SyncJobStore {
       });
     },
 
-    cancel(jobId: string, options: { readonly now?: Date } = {}) {
+    async cancel(jobId: string, options: { readonly now?: Date } = {}) {
       checkText(jobId, 'jobId');
       const at = now(options.now);
       return guard(context, 'cancel a sync job', table, async () => {
@@ -427,13 +458,16 @@ export function createJobStore(context: StorageContext): SyncJobStore {
         const job = await find(id);
         if (job === undefined) throw jobNotFound(jobId);
         if (job.job_status === 'cancelled') return job;
-        throw new ConflictError(`Sync job \`${jobId}\` is already ${job.job_status} and cannot be cancelled`, {
-          context: { jobId, jobStatus: job.job_status },
-        });
+        throw new ConflictError(
+          `Sync job \`${jobId}\` is already ${job.job_status} and cannot be cancelled`,
+          {
+            context: { jobId, jobStatus: job.job_status },
+          },
+        );
       });
     },
 
-    markRolledBack(jobId: string, options: { readonly now?: Date } = {}) {
+    async markRolledBack(jobId: string, options: { readonly now?: Date } = {}) {
       checkText(jobId, 'jobId');
       const at = now(options.now);
       return guard(context, 'mark a sync job rolled back', table, async () => {
@@ -448,13 +482,16 @@ export function createJobStore(context: StorageContext): SyncJobStore {
         if (row !== undefined) return decodeJob(row);
         const job = await find(jobId);
         if (job === undefined) throw jobNotFound(jobId);
-        throw new ConflictError(`Sync job \`${jobId}\` is ${job.job_status}: only a finished job can be rolled back`, {
-          context: { jobId, jobStatus: job.job_status },
-        });
+        throw new ConflictError(
+          `Sync job \`${jobId}\` is ${job.job_status}: only a finished job can be rolled back`,
+          {
+            context: { jobId, jobStatus: job.job_status },
+          },
+        );
       });
     },
 
-    delete(jobId: string) {
+    async delete(jobId: string) {
       checkText(jobId, 'jobId');
       return guard(context, 'delete a sync job', table, async () => {
         if (!isUuid(jobId)) throw jobNotFound(jobId);

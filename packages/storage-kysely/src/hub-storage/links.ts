@@ -14,12 +14,29 @@ import {
   recordTypes,
   type StorageCallOptions,
 } from '@wedsync/crm-core';
-import { encodeNullableTimestamp, encodeTimestamp } from '../json.js';
-import { checkArray, checkDate, checkJsonObject, checkLimit, checkOneOf, checkText, checkUuid, isUuid } from './checks.js';
-import { decodeRow, selection, type TableColumns } from './codec.js';
-import { chunk, chunkRows, classifyDriverError, guard, inTransaction, maxParameters, type StorageContext, throwIfAborted } from './context.js';
-import { encodeJson } from '../json.js';
+import { encodeJson, encodeNullableTimestamp, encodeTimestamp } from '../json.js';
 import { syncSides } from '../migrations/crm-tables.js';
+import {
+  checkArray,
+  checkDate,
+  checkJsonObject,
+  checkLimit,
+  checkOneOf,
+  checkText,
+  checkUuid,
+  isUuid,
+} from './checks.js';
+import { decodeRow, selection, type TableColumns } from './codec.js';
+import {
+  chunk,
+  chunkRows,
+  classifyDriverError,
+  guard,
+  inTransaction,
+  maxParameters,
+  type StorageContext,
+  throwIfAborted,
+} from './context.js';
 
 const table = 'crm_record_links';
 
@@ -118,7 +135,7 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
   }
 
   return {
-    findByExternalIds(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
+    async findByExternalIds(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
       checkText(integrationId, 'integrationId');
       const type = checkOneOf(recordType, recordTypes, 'recordType');
       const ids = checkIds(externalIds, 'externalIds');
@@ -127,7 +144,7 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       );
     },
 
-    findByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
+    async findByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
       checkText(integrationId, 'integrationId');
       const type = checkOneOf(recordType, recordTypes, 'recordType');
       const ids = checkIds(wedsyncRecordIds, 'wedsyncRecordIds');
@@ -136,7 +153,7 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       );
     },
 
-    upsert(links: readonly RecordLinkUpsert[], options: StorageCallOptions = {}) {
+    async upsert(links: readonly RecordLinkUpsert[], options: StorageCallOptions = {}) {
       checkArray(links, 'links');
       const now = encodeTimestamp(context.clock(), 'now');
       // One row per key (the last one wins): PostgreSQL refuses to update a row twice in one statement.
@@ -152,7 +169,10 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
           base_snapshot:
             link.base_snapshot === undefined || link.base_snapshot === null
               ? null
-              : encodeJson(checkJsonObject(link.base_snapshot, `${name}.base_snapshot`), `${name}.base_snapshot`),
+              : encodeJson(
+                  checkJsonObject(link.base_snapshot, `${name}.base_snapshot`),
+                  `${name}.base_snapshot`,
+                ),
           content_hash: optionalText(link.content_hash, `${name}.content_hash`),
           last_written_hash: optionalText(link.last_written_hash, `${name}.last_written_hash`),
           last_written_side:
@@ -161,9 +181,14 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
               : checkOneOf(link.last_written_side, syncSides, `${name}.last_written_side`),
           last_written_at: encodeNullableTimestamp(link.last_written_at, `${name}.last_written_at`),
           crm_modified_at: encodeNullableTimestamp(link.crm_modified_at, `${name}.crm_modified_at`),
-          wedsync_modified_at: encodeNullableTimestamp(link.wedsync_modified_at, `${name}.wedsync_modified_at`),
+          wedsync_modified_at: encodeNullableTimestamp(
+            link.wedsync_modified_at,
+            `${name}.wedsync_modified_at`,
+          ),
           last_synced_at:
-            link.last_synced_at === undefined ? now : encodeTimestamp(link.last_synced_at, `${name}.last_synced_at`),
+            link.last_synced_at === undefined
+              ? now
+              : encodeTimestamp(link.last_synced_at, `${name}.last_synced_at`),
           deleted_in_crm_at: encodeNullableTimestamp(link.deleted_in_crm_at, `${name}.deleted_in_crm_at`),
           created_at: now,
           updated_at: now,
@@ -181,16 +206,23 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
                 .insertInto(table)
                 .values(part)
                 .onConflict((conflict) =>
-                  conflict.columns(['integration_id', 'record_type', 'external_id']).doUpdateSet((update) =>
-                    Object.fromEntries(updatedOnConflict.map((column) => [column, update.ref(`excluded.${column}`)])),
-                  ),
+                  conflict
+                    .columns(['integration_id', 'record_type', 'external_id'])
+                    .doUpdateSet((update) =>
+                      Object.fromEntries(
+                        updatedOnConflict.map((column) => [column, update.ref(`excluded.${column}`)]),
+                      ),
+                    ),
                 )
                 .execute();
             } catch (error) {
               if (classifyDriverError(error).kind === 'unique') {
                 throw new ConflictError(
                   'A WedSync record in this batch is already linked to another CRM record of the same type',
-                  { context: { fields: ['integration_id', 'record_type', 'wedsync_record_id'] }, cause: error },
+                  {
+                    context: { fields: ['integration_id', 'record_type', 'wedsync_record_id'] },
+                    cause: error,
+                  },
                 );
               }
               throw error;
@@ -200,11 +232,14 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       });
     },
 
-    markDeletedInCrm(integrationId, recordType, externalIds, options = {}) {
+    async markDeletedInCrm(integrationId, recordType, externalIds, options = {}) {
       checkText(integrationId, 'integrationId');
       const type = checkOneOf(recordType, recordTypes, 'recordType');
       const ids = checkIds(externalIds, 'externalIds');
-      const at = encodeTimestamp(options.now === undefined ? context.clock() : checkDate(options.now, 'now'), 'now');
+      const at = encodeTimestamp(
+        options.now === undefined ? context.clock() : checkDate(options.now, 'now'),
+        'now',
+      );
       return guard(context, 'mark record links deleted', table, async () => {
         if (!isUuid(integrationId) || ids.length === 0) return 0;
         return inTransaction(context, async (db) => {
@@ -226,7 +261,7 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       });
     },
 
-    deleteByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
+    async deleteByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
       checkText(integrationId, 'integrationId');
       const type = checkOneOf(recordType, recordTypes, 'recordType');
       const ids = checkIds(wedsyncRecordIds, 'wedsyncRecordIds');
@@ -249,11 +284,12 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       });
     },
 
-    list(integrationId, recordType, options: RecordLinkListOptions = {}) {
+    async list(integrationId, recordType, options: RecordLinkListOptions = {}) {
       checkText(integrationId, 'integrationId');
       const type = checkOneOf(recordType, recordTypes, 'recordType');
       const limit = checkLimit(options.limit);
-      const after = options.after === undefined || options.after === null ? undefined : decodeCursor(options.after);
+      const after =
+        options.after === undefined || options.after === null ? undefined : decodeCursor(options.after);
       return guard(context, 'list record links', table, async () => {
         if (!isUuid(integrationId)) return { links: [], next_cursor: null };
         let query = context.db

@@ -4,14 +4,24 @@
  */
 import {
   type CrmSyncLog,
+  InvalidArgumentError,
   type LogListOptions,
   logActionTypes,
   type NewSyncLog,
   type StorageCallOptions,
   type SyncLogStore,
 } from '@wedsync/crm-core';
-import { encodeJson, encodeTimestamp } from '../json.js';
-import { checkArray, checkDate, checkJsonObject, checkOneOf, checkPage, checkText, checkUuid, isUuid } from './checks.js';
+import { describeValue, encodeJson, encodeTimestamp } from '../json.js';
+import {
+  checkArray,
+  checkDate,
+  checkJsonObject,
+  checkOneOf,
+  checkPage,
+  checkText,
+  checkUuid,
+  isUuid,
+} from './checks.js';
 import { decodeRow, selection, type TableColumns } from './codec.js';
 import { chunkRows, guard, inTransaction, type StorageContext, throwIfAborted } from './context.js';
 
@@ -30,6 +40,16 @@ const logColumns: TableColumns = {
   processed_at: 'timestamp',
 };
 
+function optionalString(value: unknown, name: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError(`Expected \`${name}\` to be a string, got ${describeValue(value)}`, {
+      context: { field: name },
+    });
+  }
+  return value;
+}
+
 function decodeLog(row: Readonly<Record<string, unknown>>): CrmSyncLog {
   const decoded = decodeRow(logColumns, row);
   return { ...decoded, action_details: decoded['action_details'] ?? {} } as CrmSyncLog;
@@ -38,7 +58,7 @@ function decodeLog(row: Readonly<Record<string, unknown>>): CrmSyncLog {
 /** The sync logs part of the kysely HubStorage. */
 export function createLogStore(context: StorageContext): SyncLogStore {
   return {
-    insert(rows: readonly NewSyncLog[], options: StorageCallOptions = {}) {
+    async insert(rows: readonly NewSyncLog[], options: StorageCallOptions = {}) {
       checkArray(rows, 'rows');
       const now = context.clock();
       const values = rows.map((row, index) => {
@@ -62,10 +82,7 @@ export function createLogStore(context: StorageContext): SyncLogStore {
             checkJsonObject(row.action_details ?? {}, `${name}.action_details`),
             `${name}.action_details`,
           ),
-          error_message:
-            row.error_message === undefined || row.error_message === null
-              ? null
-              : checkText(row.error_message, `${name}.error_message`),
+          error_message: optionalString(row.error_message, `${name}.error_message`),
           processed_at: encodeTimestamp(
             row.processed_at === undefined ? now : checkDate(row.processed_at, `${name}.processed_at`),
             `${name}.processed_at`,
@@ -83,13 +100,16 @@ export function createLogStore(context: StorageContext): SyncLogStore {
       });
     },
 
-    list(integrationId: string, options: LogListOptions = {}) {
+    async list(integrationId: string, options: LogListOptions = {}) {
       checkText(integrationId, 'integrationId');
       const { page, per_page } = checkPage(options);
       const jobId = options.jobId === undefined ? undefined : checkText(options.jobId, 'jobId');
       const actionType =
-        options.actionType === undefined ? undefined : checkOneOf(options.actionType, logActionTypes, 'actionType');
-      const recordType = options.recordType === undefined ? undefined : checkText(options.recordType, 'recordType');
+        options.actionType === undefined
+          ? undefined
+          : checkOneOf(options.actionType, logActionTypes, 'actionType');
+      const recordType =
+        options.recordType === undefined ? undefined : checkText(options.recordType, 'recordType');
       return guard(context, 'list sync logs', table, async () => {
         if (!isUuid(integrationId) || (jobId !== undefined && !isUuid(jobId))) {
           return { logs: [], total: 0, page, per_page };
@@ -112,14 +132,15 @@ export function createLogStore(context: StorageContext): SyncLogStore {
       });
     },
 
-    purge(options: { readonly olderThan: Date; readonly integrationId?: string }) {
+    async purge(options: { readonly olderThan: Date; readonly integrationId?: string }) {
       const olderThan = encodeTimestamp(checkDate(options?.olderThan, 'olderThan'), 'olderThan');
       const integrationId =
         options.integrationId === undefined ? undefined : checkText(options.integrationId, 'integrationId');
       return guard(context, 'purge sync logs', table, async () => {
         if (integrationId !== undefined && !isUuid(integrationId)) return 0;
         let query = context.db.deleteFrom(table).where('processed_at', '<', olderThan);
-        if (integrationId !== undefined) query = query.where('integration_id', '=', integrationId.toLowerCase());
+        if (integrationId !== undefined)
+          query = query.where('integration_id', '=', integrationId.toLowerCase());
         const result = await query.executeTakeFirst();
         return Number(result.numDeletedRows);
       });

@@ -15,7 +15,16 @@ import {
 } from '@wedsync/crm-core';
 import { sql } from 'kysely';
 import { encodeJson, encodeTimestamp } from '../json.js';
-import { checkArray, checkDate, checkJsonObject, checkLimit, checkOneOf, checkText, checkUuid, isUuid } from './checks.js';
+import {
+  checkArray,
+  checkDate,
+  checkJsonObject,
+  checkLimit,
+  checkOneOf,
+  checkText,
+  checkUuid,
+  isUuid,
+} from './checks.js';
 import { castFor, decodeRow, selection, type TableColumns } from './codec.js';
 import {
   affectedRows,
@@ -52,7 +61,7 @@ function optionalJsonObject(value: unknown, name: string): string | null {
 /** The staging part of the kysely HubStorage. */
 export function createStagingStore(context: StorageContext): StagingStore {
   return {
-    insert(rows: readonly NewStagingRow[], options: StorageCallOptions = {}) {
+    async insert(rows: readonly NewStagingRow[], options: StorageCallOptions = {}) {
       checkArray(rows, 'rows');
       const now = encodeTimestamp(context.clock(), 'now');
       const values = rows.map((row, index) => ({
@@ -60,9 +69,16 @@ export function createStagingStore(context: StorageContext): StagingStore {
         integration_id: checkUuid(row.integration_id, `rows[${index}].integration_id`),
         sync_job_id: checkUuid(row.sync_job_id, `rows[${index}].sync_job_id`),
         external_id: checkText(row.external_id, `rows[${index}].external_id`),
-        raw_data: encodeJson(checkJsonObject(row.raw_data, `rows[${index}].raw_data`), `rows[${index}].raw_data`),
+        raw_data: encodeJson(
+          checkJsonObject(row.raw_data, `rows[${index}].raw_data`),
+          `rows[${index}].raw_data`,
+        ),
         mapped_data: optionalJsonObject(row.mapped_data, `rows[${index}].mapped_data`),
-        import_status: checkOneOf(row.import_status ?? 'pending', stagingStatuses, `rows[${index}].import_status`),
+        import_status: checkOneOf(
+          row.import_status ?? 'pending',
+          stagingStatuses,
+          `rows[${index}].import_status`,
+        ),
         error_details: optionalJsonObject(row.error_details, `rows[${index}].error_details`),
         created_at: now,
       }));
@@ -78,7 +94,7 @@ export function createStagingStore(context: StorageContext): StagingStore {
       });
     },
 
-    updateStatus(updates: readonly StagingStatusUpdate[], options: StorageCallOptions = {}) {
+    async updateStatus(updates: readonly StagingStatusUpdate[], options: StorageCallOptions = {}) {
       checkArray(updates, 'updates');
       const checked = updates.map((update, index) => {
         const name = `updates[${index}]`;
@@ -123,7 +139,7 @@ export function createStagingStore(context: StorageContext): StagingStore {
       });
     },
 
-    list(options: StagingListOptions) {
+    async list(options: StagingListOptions) {
       if (options?.jobId === undefined && options?.integrationId === undefined) {
         throw new InvalidArgumentError('Expected `jobId` or `integrationId` to list staged rows', {
           context: { field: 'jobId' },
@@ -132,21 +148,27 @@ export function createStagingStore(context: StorageContext): StagingStore {
       const jobId = options.jobId === undefined ? undefined : checkText(options.jobId, 'jobId');
       const integrationId =
         options.integrationId === undefined ? undefined : checkText(options.integrationId, 'integrationId');
-      const status = options.status === undefined ? undefined : checkOneOf(options.status, stagingStatuses, 'status');
+      const status =
+        options.status === undefined ? undefined : checkOneOf(options.status, stagingStatuses, 'status');
       const limit = checkLimit(options.limit);
-      const after = options.after === undefined || options.after === null ? undefined : decodeKeysetCursor(options.after);
+      const after =
+        options.after === undefined || options.after === null ? undefined : decodeKeysetCursor(options.after);
       if (after !== undefined && !isUuid(after.id)) {
         throw new InvalidArgumentError('Expected `after` to be a cursor returned by the previous page', {
           context: { field: 'after' },
         });
       }
       return guard(context, 'list staged rows', table, async () => {
-        if ((jobId !== undefined && !isUuid(jobId)) || (integrationId !== undefined && !isUuid(integrationId))) {
+        if (
+          (jobId !== undefined && !isUuid(jobId)) ||
+          (integrationId !== undefined && !isUuid(integrationId))
+        ) {
           return { staging_rows: [], next_cursor: null };
         }
         let query = context.db.selectFrom(table).select(selection(context, stagingColumns));
         if (jobId !== undefined) query = query.where('sync_job_id', '=', jobId.toLowerCase());
-        if (integrationId !== undefined) query = query.where('integration_id', '=', integrationId.toLowerCase());
+        if (integrationId !== undefined)
+          query = query.where('integration_id', '=', integrationId.toLowerCase());
         if (status !== undefined) query = query.where('import_status', '=', status);
         if (after !== undefined) {
           const createdAt = castFor(context, sql`${after.createdAt}`, 'timestamptz');
@@ -162,19 +184,21 @@ export function createStagingStore(context: StorageContext): StagingStore {
         const last = page[page.length - 1];
         return {
           staging_rows: page,
-          next_cursor: rows.length > limit && last !== undefined ? encodeKeysetCursor(last.created_at, last.id) : null,
+          next_cursor:
+            rows.length > limit && last !== undefined ? encodeKeysetCursor(last.created_at, last.id) : null,
         };
       });
     },
 
-    purge(options: { readonly olderThan: Date; readonly integrationId?: string }) {
+    async purge(options: { readonly olderThan: Date; readonly integrationId?: string }) {
       const olderThan = encodeTimestamp(checkDate(options?.olderThan, 'olderThan'), 'olderThan');
       const integrationId =
         options.integrationId === undefined ? undefined : checkText(options.integrationId, 'integrationId');
       return guard(context, 'purge staged rows', table, async () => {
         if (integrationId !== undefined && !isUuid(integrationId)) return 0;
         let query = context.db.deleteFrom(table).where('created_at', '<', olderThan);
-        if (integrationId !== undefined) query = query.where('integration_id', '=', integrationId.toLowerCase());
+        if (integrationId !== undefined)
+          query = query.where('integration_id', '=', integrationId.toLowerCase());
         const result = await query.executeTakeFirst();
         return Number(result.numDeletedRows);
       });

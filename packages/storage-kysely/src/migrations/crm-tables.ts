@@ -8,14 +8,14 @@
  * the same text on both. Every statement is idempotent (IF NOT EXISTS, or introspection where SQLite has no
  * such clause) so a migration interrupted on SQLite, which runs DDL outside a transaction, can be re-run.
  *
- * Extensions to the spec (documented in docs/storage.md and below):
+ * Extensions to the spec:
  * - crm_sync_jobs: lease_owner, lease_expires_at, heartbeat_at, attempts, checkpoint, dry_run, result_status,
  *   counts, cancel_requested_at, rolled_back_at, updated_at; a partial UNIQUE index allowing one pending or running
  *   job per integration (`crm_sync_jobs_one_active_idx`).
  * - crm_field_mappings: `position` (the order of the mappings as given).
  * - crm_record_links, crm_conflicts, crm_record_backups: new tables.
  */
-import { type Kysely, sql } from 'kysely';
+
 import {
   connectionStatuses,
   crmProviderIds,
@@ -27,6 +27,7 @@ import {
   stagingStatuses,
   syncDirections,
 } from '@wedsync/crm-core';
+import { type Kysely, sql } from 'kysely';
 import type { SqlDialectName } from '../dialect.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: DDL runs on the host's database, whose schema is not typed here.
@@ -91,8 +92,12 @@ export async function createCrmTables(db: AnyDatabase, target: CrmTablesTarget):
       const key = column.primaryKey();
       return uuidDefault === undefined ? key : key.defaultTo(uuidDefault);
     })
-    .addColumn('supplier_id', types.uuid, (column) => column.notNull().references(supplierReference).onDelete('cascade'))
-    .addColumn('crm_provider', 'text', (column) => column.notNull().check(inList('crm_provider', crmProviderIds)))
+    .addColumn('supplier_id', types.uuid, (column) =>
+      column.notNull().references(supplierReference).onDelete('cascade'),
+    )
+    .addColumn('crm_provider', 'text', (column) =>
+      column.notNull().check(inList('crm_provider', crmProviderIds)),
+    )
     .addColumn('connection_name', 'text', (column) => column.notNull())
     .addColumn('connection_status', 'text', (column) =>
       column.notNull().check(inList('connection_status', connectionStatuses)).defaultTo('pending_auth'),
@@ -100,7 +105,9 @@ export async function createCrmTables(db: AnyDatabase, target: CrmTablesTarget):
     .addColumn('auth_config', types.json, (column) => column.notNull().defaultTo('{}'))
     .addColumn('sync_config', types.json, (column) => column.notNull().defaultTo('{}'))
     .addColumn('last_sync_at', types.timestamp)
-    .addColumn('last_sync_status', 'text', (column) => column.check(inList('last_sync_status', lastSyncStatuses)))
+    .addColumn('last_sync_status', 'text', (column) =>
+      column.check(inList('last_sync_status', lastSyncStatuses)),
+    )
     .addColumn('sync_error_details', types.json)
     .addColumn('created_at', types.timestamp, (column) => column.notNull().defaultTo(now))
     .addColumn('updated_at', types.timestamp, (column) => column.notNull().defaultTo(now))
@@ -187,11 +194,15 @@ export async function createCrmTables(db: AnyDatabase, target: CrmTablesTarget):
     .addColumn('integration_id', types.uuid, (column) =>
       column.notNull().references('crm_integrations.id').onDelete('cascade'),
     )
-    .addColumn('sync_job_id', types.uuid, (column) => column.references('crm_sync_jobs.id').onDelete('set null'))
+    .addColumn('sync_job_id', types.uuid, (column) =>
+      column.references('crm_sync_jobs.id').onDelete('set null'),
+    )
     .addColumn('record_type', 'text', (column) => column.notNull())
     .addColumn('record_id', 'text', (column) => column.notNull())
     .addColumn('wedsync_record_id', types.uuid)
-    .addColumn('action_type', 'text', (column) => column.notNull().check(inList('action_type', logActionTypes)))
+    .addColumn('action_type', 'text', (column) =>
+      column.notNull().check(inList('action_type', logActionTypes)),
+    )
     .addColumn('action_details', types.json)
     .addColumn('error_message', 'text')
     .addColumn('processed_at', types.timestamp, (column) => column.notNull().defaultTo(now))
@@ -257,7 +268,11 @@ export async function createCrmTables(db: AnyDatabase, target: CrmTablesTarget):
 }
 
 /** Names of a table's columns (lowercased), read from the catalog of either dialect. */
-export async function tableColumnNames(db: AnyDatabase, dialect: SqlDialectName, table: string): Promise<Set<string>> {
+export async function tableColumnNames(
+  db: AnyDatabase,
+  dialect: SqlDialectName,
+  table: string,
+): Promise<Set<string>> {
   const result =
     dialect === 'postgres'
       ? await sql<{ name: string }>`
@@ -340,7 +355,11 @@ export async function createSyncExtensionTables(db: AnyDatabase, target: CrmTabl
     .addColumn('created_at', types.timestamp, (column) => column.notNull().defaultTo(now))
     .addColumn('updated_at', types.timestamp, (column) => column.notNull().defaultTo(now))
     .addUniqueConstraint('crm_record_links_external_key', ['integration_id', 'record_type', 'external_id'])
-    .addUniqueConstraint('crm_record_links_wedsync_key', ['integration_id', 'record_type', 'wedsync_record_id'])
+    .addUniqueConstraint('crm_record_links_wedsync_key', [
+      'integration_id',
+      'record_type',
+      'wedsync_record_id',
+    ])
     .execute();
 
   await db.schema
@@ -353,7 +372,9 @@ export async function createSyncExtensionTables(db: AnyDatabase, target: CrmTabl
     .addColumn('integration_id', types.uuid, (column) =>
       column.notNull().references('crm_integrations.id').onDelete('cascade'),
     )
-    .addColumn('sync_job_id', types.uuid, (column) => column.references('crm_sync_jobs.id').onDelete('set null'))
+    .addColumn('sync_job_id', types.uuid, (column) =>
+      column.references('crm_sync_jobs.id').onDelete('set null'),
+    )
     .addColumn('record_type', 'text', (column) => column.notNull())
     .addColumn('external_id', 'text', (column) => column.notNull())
     .addColumn('wedsync_record_id', 'text')
@@ -363,7 +384,9 @@ export async function createSyncExtensionTables(db: AnyDatabase, target: CrmTabl
     .addColumn('crm_value', types.json)
     .addColumn('wedsync_modified_at', types.timestamp)
     .addColumn('crm_modified_at', types.timestamp)
-    .addColumn('status', 'text', (column) => column.notNull().check(inList('status', conflictStatuses)).defaultTo('open'))
+    .addColumn('status', 'text', (column) =>
+      column.notNull().check(inList('status', conflictStatuses)).defaultTo('open'),
+    )
     .addColumn('resolution', types.json)
     .addColumn('created_at', types.timestamp, (column) => column.notNull().defaultTo(now))
     .addColumn('resolved_at', types.timestamp)
@@ -375,7 +398,9 @@ export async function createSyncExtensionTables(db: AnyDatabase, target: CrmTabl
     dialect === 'postgres'
       ? backups
           .addColumn('id', 'uuid', (column) => column.primaryKey().defaultTo(sql`gen_random_uuid()`))
-          .addColumn('sequence', 'bigint', (column) => column.notNull().generatedByDefaultAsIdentity().unique())
+          .addColumn('sequence', 'bigint', (column) =>
+            column.notNull().generatedByDefaultAsIdentity().unique(),
+          )
       : backups
           .addColumn('sequence', 'integer', (column) => column.primaryKey())
           .addColumn('id', 'text', (column) => column.notNull().unique());

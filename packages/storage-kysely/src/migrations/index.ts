@@ -15,7 +15,6 @@
 import { CrmError, InvalidArgumentError, StorageError } from '@wedsync/crm-core';
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { SqlDialectName } from '../dialect.js';
-import { createHostTables, type HostSchema } from './host-tables.js';
 import {
   addClientCrmColumns,
   type CrmTablesTarget,
@@ -23,6 +22,7 @@ import {
   createSyncExtensionTables,
   tableColumnNames,
 } from './crm-tables.js';
+import { createHostTables, type HostSchema } from './host-tables.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on the host's database, whose schema is not typed here.
 type AnyDatabase = Kysely<any>;
@@ -74,7 +74,9 @@ async function assertHostTablesExist(db: AnyDatabase, options: MigrateHubOptions
 }
 
 /** The hub's migrations for one configuration, as kysely Migration objects keyed by name. */
-export function hubMigrations(options: MigrateHubOptions): Record<(typeof hubMigrationNames)[number], Migration> {
+export function hubMigrations(
+  options: MigrateHubOptions,
+): Record<(typeof hubMigrationNames)[number], Migration> {
   const target: CrmTablesTarget = {
     dialect: options.dialect,
     suppliers: { table: options.schema.tables.suppliers, id: options.schema.columns.suppliers.id },
@@ -144,6 +146,8 @@ export async function migrateHub(db: AnyDatabase, options: MigrateHubOptions): P
     );
   }
   return {
-    applied: (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName),
+    applied: (results ?? [])
+      .filter((result) => result.status === 'Success')
+      .map((result) => result.migrationName),
   };
 }

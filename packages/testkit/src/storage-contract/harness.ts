@@ -11,7 +11,7 @@ import {
   type NewIntegration,
   type SupplierTier,
 } from '@wedsync/crm-core';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 /** What a storage under test gives the suite. */
 export interface StorageContractFixture {
@@ -42,20 +42,33 @@ export interface StorageContractOptions {
 export interface ContractScope {
   /** The fixture; available inside tests (after beforeAll). */
   fixture(): StorageContractFixture;
-  /** Declares a test (skipped when `skip` lists `${group} > ${name}`). */
+  /** Declares a group of tests (a vitest `describe`); its name prefixes the skip keys of its tests. */
+  group(name: string, body: () => void): void;
+  /** Declares a test (skipped when `skip` lists `<group> > <name>`). */
   test(name: string, body: () => Promise<void>): void;
 }
 
-/** Declares tests of one group through `test`, honouring `skip`. */
-export function scopedTest(
-  group: string,
+/** The scope groups declare their tests through, honouring `skip`. */
+export function contractScope(
   options: StorageContractOptions,
   fixture: () => StorageContractFixture,
 ): ContractScope {
+  let currentGroup = '';
   return {
     fixture,
+    group(name, body) {
+      describe(name, () => {
+        const previous = currentGroup;
+        currentGroup = name;
+        try {
+          body();
+        } finally {
+          currentGroup = previous;
+        }
+      });
+    },
     test(name, body) {
-      const reason = options.skip?.[`${group} > ${name}`];
+      const reason = options.skip?.[`${currentGroup} > ${name}`];
       if (reason !== undefined) {
         it.skip(`${name} (skipped: ${reason})`, body);
         return;

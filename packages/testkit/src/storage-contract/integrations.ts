@@ -5,7 +5,7 @@ import {
   CrmSyncConfigSchema,
   integrationLimitsByTier,
 } from '@wedsync/crm-core';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import {
   type ContractScope,
   expectCrmError,
@@ -20,8 +20,8 @@ import {
 const integrationTimestamps = ['created_at', 'updated_at', 'last_sync_at'] as const;
 
 /** Integrations: create, scoped reads, uniqueness, updates, cascade delete, auto-sync selection, tiers. */
-export function integrationTests({ fixture, test }: ContractScope): void {
-  describe('integrations', () => {
+export function integrationTests({ fixture, group, test }: ContractScope): void {
+  group('integrations', () => {
     test('create returns the spec shape with the sealed auth_config and defaulted sync_config', async () => {
       const { storage, createSupplier } = fixture();
       const supplierId = await createSupplier();
@@ -56,9 +56,14 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       const { storage, createSupplier } = fixture();
       const { supplierId, integrationId } = await integrationFixture(fixture());
       const stranger = await createSupplier();
-      const error = await expectCrmError(storage.integrations.get(integrationId, { supplierId: stranger }), 'not_found');
+      const error = await expectCrmError(
+        storage.integrations.get(integrationId, { supplierId: stranger }),
+        'not_found',
+      );
       expect(error.context).toMatchObject({ integrationId });
-      expect((await storage.integrations.get(integrationId, { supplierId: null })).supplier_id).toBe(supplierId);
+      expect((await storage.integrations.get(integrationId, { supplierId: null })).supplier_id).toBe(
+        supplierId,
+      );
       await expectCrmError(storage.integrations.get(crypto.randomUUID(), { supplierId: null }), 'not_found');
       await expectCrmError(storage.integrations.get('not-a-uuid', { supplierId: null }), 'not_found');
     });
@@ -76,7 +81,9 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       expect(error.context['existingIntegrationId']).toBe(first.id);
       expect(JSON.stringify(error.context)).not.toContain('ciphertext');
       // Another provider, or another supplier, may use the name.
-      await storage.integrations.create(newIntegration(supplierId, { connection_name: name, crm_provider: 'honeybook' }));
+      await storage.integrations.create(
+        newIntegration(supplierId, { connection_name: name, crm_provider: 'honeybook' }),
+      );
       const other = await createSupplier();
       await storage.integrations.create(newIntegration(other, { connection_name: name }));
       expect(await storage.integrations.count({ supplierId })).toBe(2);
@@ -113,7 +120,9 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       }
       await storage.integrations.create(newIntegration(other));
       const listed = await storage.integrations.list({ supplierId });
-      expect(listed.map((integration) => integration.id)).toEqual(created.map((integration) => integration.id));
+      expect(listed.map((integration) => integration.id)).toEqual(
+        created.map((integration) => integration.id),
+      );
       expect(await storage.integrations.count({ supplierId })).toBe(3);
       expect(await storage.integrations.count({ supplierId: crypto.randomUUID() })).toBe(0);
       expect(await storage.integrations.list({ supplierId: 'nobody' })).toEqual([]);
@@ -125,12 +134,20 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       const taken = await storage.integrations.create(newIntegration(supplierId));
       const before = await storage.integrations.get(integrationId, { supplierId });
       await pause(5);
-      const newConfig = CrmSyncConfigSchema.parse({ auto_sync_enabled: true, conflict_resolution: 'crm_wins' });
+      const newConfig = CrmSyncConfigSchema.parse({
+        auto_sync_enabled: true,
+        conflict_resolution: 'crm_wins',
+      });
       const newEnvelope = { ...sealedEnvelope(), ciphertext: 'rotated' };
       const updated = await storage.integrations.update(
         integrationId,
         { supplierId },
-        { connection_name: 'Renamed ✨', sync_config: newConfig, auth_config: newEnvelope, connection_status: 'connected' },
+        {
+          connection_name: 'Renamed ✨',
+          sync_config: newConfig,
+          auth_config: newEnvelope,
+          connection_status: 'connected',
+        },
       );
       expect(updated).toMatchObject({
         connection_name: 'Renamed ✨',
@@ -141,14 +158,24 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       });
       expect(Date.parse(updated.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
       await expectCrmError(
-        storage.integrations.update(integrationId, { supplierId }, { connection_name: taken.connection_name }),
+        storage.integrations.update(
+          integrationId,
+          { supplierId },
+          { connection_name: taken.connection_name },
+        ),
         'conflict',
       );
       await expectCrmError(
-        storage.integrations.update(integrationId, { supplierId: crypto.randomUUID() }, { connection_name: 'x' }),
+        storage.integrations.update(
+          integrationId,
+          { supplierId: crypto.randomUUID() },
+          { connection_name: 'x' },
+        ),
         'not_found',
       );
-      expect((await storage.integrations.get(integrationId, { supplierId })).connection_name).toBe('Renamed ✨');
+      expect((await storage.integrations.get(integrationId, { supplierId })).connection_name).toBe(
+        'Renamed ✨',
+      );
     });
 
     test('setConnectionStatus and recordSyncOutcome write their columns', async () => {
@@ -168,11 +195,17 @@ export function integrationTests({ fixture, test }: ContractScope): void {
         last_sync_status: 'partial',
         sync_error_details: { failed: 2, first_error: 'Ungültige E-Mail' },
       });
-      await storage.integrations.recordSyncOutcome(integrationId, { last_sync_at: syncedAt, last_sync_status: 'success' });
+      await storage.integrations.recordSyncOutcome(integrationId, {
+        last_sync_at: syncedAt,
+        last_sync_status: 'success',
+      });
       integration = await storage.integrations.get(integrationId, { supplierId });
       expect(integration.last_sync_status).toBe('success');
       expect(integration).not.toHaveProperty('sync_error_details');
-      await expectCrmError(storage.integrations.setConnectionStatus(crypto.randomUUID(), 'connected'), 'not_found');
+      await expectCrmError(
+        storage.integrations.setConnectionStatus(crypto.randomUUID(), 'connected'),
+        'not_found',
+      );
       await expectCrmError(
         storage.integrations.setConnectionStatus(integrationId, 'asleep' as never),
         'invalid_argument',
@@ -204,14 +237,43 @@ export function integrationTests({ fixture, test }: ContractScope): void {
         }
         return integration.id;
       };
-      const neverSynced = await make('never', { auto_sync_enabled: true, sync_interval_minutes: 15 }, 'connected');
-      const elapsed = await make('elapsed', { auto_sync_enabled: true, sync_interval_minutes: 15 }, 'connected', 20);
-      const exactlyDue = await make('exact', { auto_sync_enabled: true, sync_interval_minutes: 30 }, 'connected', 30);
-      const recent = await make('recent', { auto_sync_enabled: true, sync_interval_minutes: 15 }, 'connected', 10);
-      const daily = await make('daily', { auto_sync_enabled: true, sync_interval_minutes: 1440 }, 'connected', 600);
+      const neverSynced = await make(
+        'never',
+        { auto_sync_enabled: true, sync_interval_minutes: 15 },
+        'connected',
+      );
+      const elapsed = await make(
+        'elapsed',
+        { auto_sync_enabled: true, sync_interval_minutes: 15 },
+        'connected',
+        20,
+      );
+      const exactlyDue = await make(
+        'exact',
+        { auto_sync_enabled: true, sync_interval_minutes: 30 },
+        'connected',
+        30,
+      );
+      const recent = await make(
+        'recent',
+        { auto_sync_enabled: true, sync_interval_minutes: 15 },
+        'connected',
+        10,
+      );
+      const daily = await make(
+        'daily',
+        { auto_sync_enabled: true, sync_interval_minutes: 1440 },
+        'connected',
+        600,
+      );
       const disabled = await make('disabled', { auto_sync_enabled: false }, 'connected');
       const unauthorised = await make('pending', { auto_sync_enabled: true }, 'pending_auth');
-      const busy = await make('busy', { auto_sync_enabled: true, sync_interval_minutes: 15 }, 'connected', 60);
+      const busy = await make(
+        'busy',
+        { auto_sync_enabled: true, sync_interval_minutes: 15 },
+        'connected',
+        60,
+      );
       await storage.jobs.create({ integration_id: busy, job_type: 'incremental_sync' });
 
       const mine = new Set([neverSynced, elapsed, exactlyDue, recent, daily, disabled, unauthorised, busy]);
@@ -226,24 +288,55 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       const { storage } = fixture();
       const { supplierId, integrationId } = await integrationFixture(fixture());
       await storage.fieldMappings.replace(integrationId, [
-        { wedsync_field: 'email', crm_field: 'email', field_type: 'email', transform_rules: {}, sync_direction: 'bidirectional', is_required: true },
+        {
+          wedsync_field: 'email',
+          crm_field: 'email',
+          field_type: 'email',
+          transform_rules: {},
+          sync_direction: 'bidirectional',
+          is_required: true,
+        },
       ]);
       const job = await storage.jobs.create({ integration_id: integrationId, job_type: 'full_import' });
-      await storage.staging.insert([{ integration_id: integrationId, sync_job_id: job.id, external_id: 'c1', raw_data: { a: 1 } }]);
+      await storage.staging.insert([
+        { integration_id: integrationId, sync_job_id: job.id, external_id: 'c1', raw_data: { a: 1 } },
+      ]);
       await storage.logs.insert([
-        { integration_id: integrationId, sync_job_id: job.id, record_type: 'client', record_id: 'c1', action_type: 'created' },
+        {
+          integration_id: integrationId,
+          sync_job_id: job.id,
+          record_type: 'client',
+          record_id: 'c1',
+          action_type: 'created',
+        },
       ]);
       await storage.links.upsert([
         { integration_id: integrationId, record_type: 'client', external_id: 'c1', wedsync_record_id: 'w1' },
       ]);
       const [conflict] = await storage.conflicts.insert([
-        { integration_id: integrationId, record_type: 'client', external_id: 'c1', field: 'email', wedsync_value: 'a', crm_value: 'b' },
+        {
+          integration_id: integrationId,
+          record_type: 'client',
+          external_id: 'c1',
+          field: 'email',
+          wedsync_value: 'a',
+          crm_value: 'b',
+        },
       ]);
       await storage.backups.insert([
-        { sync_job_id: job.id, integration_id: integrationId, record_type: 'client', wedsync_record_id: 'w1', operation: 'created' },
+        {
+          sync_job_id: job.id,
+          integration_id: integrationId,
+          record_type: 'client',
+          wedsync_record_id: 'w1',
+          operation: 'created',
+        },
       ]);
 
-      await expectCrmError(storage.integrations.delete(integrationId, { supplierId: crypto.randomUUID() }), 'not_found');
+      await expectCrmError(
+        storage.integrations.delete(integrationId, { supplierId: crypto.randomUUID() }),
+        'not_found',
+      );
       await storage.integrations.delete(integrationId, { supplierId });
       await expectCrmError(storage.integrations.get(integrationId, { supplierId }), 'not_found');
       expect(await storage.fieldMappings.list(integrationId)).toEqual([]);
@@ -276,6 +369,8 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       const supplierId = await createSupplier({ tier: 'STARTER' });
       const limit = integrationLimitsByTier.STARTER ?? 0;
       expect(limit).toBe(1);
+      // Warm a connection pool so the creates below really overlap.
+      await Promise.all(Array.from({ length: 4 }, () => storage.integrations.count({ supplierId })));
       const attempts = await Promise.allSettled(
         Array.from({ length: 4 }, () =>
           storage.integrations.create(newIntegration(supplierId), { maxIntegrations: limit }),
@@ -292,7 +387,10 @@ export function integrationTests({ fixture, test }: ContractScope): void {
       }
       expect(await storage.integrations.count({ supplierId })).toBe(1);
       const free = await createSupplier({ tier: 'FREE' });
-      await expectCrmError(storage.integrations.create(newIntegration(free), { maxIntegrations: 0 }), 'tier_limit_exceeded');
+      await expectCrmError(
+        storage.integrations.create(newIntegration(free), { maxIntegrations: 0 }),
+        'tier_limit_exceeded',
+      );
       await expectCrmError(
         storage.integrations.create(newIntegration(crypto.randomUUID()), { maxIntegrations: 3 }),
         'not_found',
@@ -303,7 +401,7 @@ export function integrationTests({ fixture, test }: ContractScope): void {
     });
   });
 
-  describe('field mappings', () => {
+  group('field mappings', () => {
     const mapping = (index: number, overrides: Partial<CrmFieldMapping> = {}): CrmFieldMapping => ({
       wedsync_field: `custom_fields.f${index}`,
       crm_field: `customFields[${index}].value`,

@@ -1,0 +1,80 @@
+/**
+ * Shared shapes of the mapping engine: per-field errors of a mapped record, and the outcome of one
+ * transformation step or coercion.
+ */
+
+/** Machine-readable reasons a field of one record could not be mapped. */
+export type FieldErrorCode =
+  /** The value has the wrong JSON type (an object where text is expected, an array for a date). */
+  | 'type_mismatch'
+  | 'invalid_email'
+  | 'invalid_phone'
+  | 'invalid_date'
+  /** A numeric date (`12/06/2026`) with no configured day or month order. */
+  | 'ambiguous_date'
+  | 'invalid_number'
+  | 'invalid_boolean'
+  | 'invalid_money'
+  | 'currency_mismatch'
+  /** A value-map step has no entry (and no fallback) for the value. */
+  | 'unmapped_value'
+  /** Text longer than a guarded regular expression may be run on. */
+  | 'input_too_long'
+  /** A required mapping produced no value. */
+  | 'required_missing'
+  /** The target path runs through a value that is not an object or array. */
+  | 'path_conflict'
+  /** The record itself is not an object. */
+  | 'invalid_record';
+
+/**
+ * One field of one record that could not be mapped. It names the field and the kind of value, never
+ * the value itself: values are personal data and errors end up in logs.
+ */
+export interface FieldValueError {
+  /** The record's id (from `recordIdField` or the per-call `recordId`); null when unknown. */
+  readonly record_id: string | null;
+  /** The mapping's `wedsync_field` ('' for a record-level error). */
+  readonly field: string;
+  /** The mapping's `crm_field` ('' for a record-level error). */
+  readonly crm_field: string;
+  /** `typeof` the offending value, with `array` and `null` told apart. */
+  readonly value_kind: string;
+  /** What is wrong, in words; never quotes the value. */
+  readonly reason: string;
+  readonly code: FieldErrorCode;
+}
+
+/** The result of a step or a coercion: a value (undefined = absent) or why there is none. */
+export type ValueOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly code: FieldErrorCode; readonly reason: string };
+
+/** A successful outcome. */
+export function success(value: unknown): ValueOutcome {
+  return { ok: true, value };
+}
+
+/** A failed outcome. */
+export function failure(code: FieldErrorCode, reason: string): ValueOutcome {
+  return { ok: false, code, reason };
+}
+
+/** `typeof`, with `array` and `null` told apart: what an error may say about a value without showing it. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** True for a value a mapping treats as absent: undefined, null, or text that is empty once trimmed. */
+export function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** True for a plain object (not an array, not null, not a class instance such as Date). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

@@ -1,0 +1,575 @@
+/** Storage contract: staging rows, sync logs, record links, conflicts and backups — including large batches. */
+import { CrmSyncLogSchema, type NewStagingRow, type NewSyncLog, type StagingRow } from '@wedsync/crm-core';
+import { expect } from 'vitest';
+import {
+  type ContractScope,
+  expectCrmError,
+  expectIsoTimestamps,
+  integrationFixture,
+  later,
+} from './harness.js';
+
+/** A batch big enough to need several statements on SQLite (32766 parameters) at the storage's row widths. */
+export const largeBatchSize = 5000;
+
+/** Awkward JSON: unicode, emoji, quotes, backslashes, nesting, numbers, nulls, empty containers. */
+export const awkwardJson = {
+  name: 'Åsa Ñúñez-O’Brien 👰🏽‍♀️🤵🏿',
+  quote: 'She said "yes" \\ then left',
+  newline: 'line 1\nline 2\ttab',
+  numbers: [0, -1, 2.5e-7, 1e21, 9007199254740991],
+  flags: [true, false, null],
+  nested: { empty: {}, list: [], deeper: { 中文: '婚礼', العربية: 'زفاف' } },
+};
+
+async function jobFixture(scope: ContractScope) {
+  const { integrationId, supplierId } = await integrationFixture(scope.fixture());
+  const job = await scope
+    .fixture()
+    .storage.jobs.create({ integration_id: integrationId, job_type: 'full_import' });
+  return { integrationId, supplierId, jobId: job.id };
+}
+
+/** Staging, logs, links, conflicts and backups. */
+export function recordTests(scope: ContractScope): void {
+  const { fixture, group, test } = scope;
+
+  group('client staging', () => {
+    test('insert stages a large batch; list walks it by keyset exactly once', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const rows: NewStagingRow[] = Array.from({ length: largeBatchSize }, (_, index) => ({
+        integration_id: integrationId,
+        sync_job_id: jobId,
+        external_id: `tave-${index}`,
+        raw_data: index === 0 ? awkwardJson : { id: `tave-${index}`, firstName: `Name ${index}`, index },
+      }));
+      const ids = await storage.staging.insert(rows);
+      expect(ids).toHaveLength(largeBatchSize);
+      expect(new Set(ids).size).toBe(largeBatchSize);
+
+      const seen: StagingRow[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page = await storage.staging.list({ jobId, limit: 1200, after });
+        seen.push(...page.staging_rows);
+        after = page.next_cursor;
+        pages += 1;
+      } while (after !== null);
+      expect(pages).toBe(5);
+      expect(seen).toHaveLength(largeBatchSize);
+      expect(new Set(seen.map((row) => row.id))).toEqual(new Set(ids));
+      const first = seen.find((row) => row.external_id === 'tave-0');
+      expect(first).toMatchObject({
+        raw_data: awkwardJson,
+        import_status: 'pending',
+        integration_id: integrationId,
+      });
+      expect(first).not.toHaveProperty('mapped_data');
+      expectIsoTimestamps(first as StagingRow, ['created_at']);
+      await expectCrmError(storage.staging.list({ jobId, after: 'garbage' }), 'invalid_argument');
+      await expectCrmError(storage.staging.list({}), 'invalid_argument');
+    });
+
+    test('updateStatus changes a large batch; absent fields stay, null clears', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const ids = await storage.staging.insert(
+        Array.from({ length: largeBatchSize }, (_, index) => ({
+          integration_id: integrationId,
+          sync_job_id: jobId,
+          external_id: `hb-${index}`,
+          raw_data: { index },
+          mapped_data: { first_name: `Old ${index}` },
+        })),
+      );
+      const changed = await storage.staging.updateStatus(
+        ids.map((id, index) =>
+          index % 5 === 0
+            ? {
+                id,
+                import_status: 'error' as const,
+                mapped_data: null,
+                error_details: { field: 'email', reason: 'invalid' },
+              }
+            : index % 5 === 1
+              ? { id, import_status: 'duplicate' as const }
+              : {
+                  id,
+                  import_status: 'processed' as const,
+                  mapped_data: { first_name: `New ${index}`, note: '✓' },
+                },
+        ),
+      );
+      expect(changed).toBe(largeBatchSize);
+      const byStatus = async (status: 'error' | 'duplicate' | 'processed' | 'pending') => {
+        const rows: StagingRow[] = [];
+        let after: string | null = null;
+        do {
+          const page = await storage.staging.list({ jobId, status, limit: 5000, after });
+          rows.push(...page.staging_rows);
+          after = page.next_cursor;
+        } while (after !== null);
+        return rows;
+      };
+      const errors = await byStatus('error');
+      const duplicates = await byStatus('duplicate');
+      const processed = await byStatus('processed');
+      expect(errors).toHaveLength(largeBatchSize / 5);
+      expect(duplicates).toHaveLength(largeBatchSize / 5);
+      expect(processed).toHaveLength((largeBatchSize * 3) / 5);
+      expect(await byStatus('pending')).toHaveLength(0);
+      const error = errors[0] as StagingRow;
+      expect(error).not.toHaveProperty('mapped_data');
+      expect(error.error_details).toEqual({ field: 'email', reason: 'invalid' });
+      const duplicate = duplicates[0] as StagingRow;
+      const duplicateIndex = Number(duplicate.external_id.slice(3));
+      expect(duplicate.mapped_data).toEqual({ first_name: `Old ${duplicateIndex}` });
+      const done = processed[0] as StagingRow;
+      expect(done.mapped_data).toEqual({ first_name: `New ${Number(done.external_id.slice(3))}`, note: '✓' });
+      expect(
+        await storage.staging.updateStatus([{ id: crypto.randomUUID(), import_status: 'processed' }]),
+      ).toBe(0);
+      await expectCrmError(
+        storage.staging.updateStatus([{ id: ids[0] ?? '', import_status: 'imported' as never }]),
+        'invalid_argument',
+      );
+    });
+
+    test('an aborted batch writes nothing; rows naming unknown parents are not found', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const controller = new AbortController();
+      controller.abort(new Error('stopped by the runner'));
+      const rows = Array.from({ length: 10 }, (_, index) => ({
+        integration_id: integrationId,
+        sync_job_id: jobId,
+        external_id: `abort-${index}`,
+        raw_data: {},
+      }));
+      await expect(storage.staging.insert(rows, { signal: controller.signal })).rejects.toThrow(
+        'stopped by the runner',
+      );
+      await expect(storage.logs.insert([], { signal: controller.signal })).resolves.toBeUndefined();
+      expect((await storage.staging.list({ jobId })).staging_rows).toEqual([]);
+      await expectCrmError(
+        storage.staging.insert([
+          { integration_id: integrationId, sync_job_id: crypto.randomUUID(), external_id: 'x', raw_data: {} },
+        ]),
+        'not_found',
+      );
+      await expectCrmError(
+        storage.logs.insert([
+          {
+            integration_id: crypto.randomUUID(),
+            record_type: 'client',
+            record_id: 'x',
+            action_type: 'created',
+          },
+        ]),
+        'not_found',
+      );
+      await expectCrmError(
+        storage.links.upsert([
+          {
+            integration_id: crypto.randomUUID(),
+            record_type: 'client',
+            external_id: 'x',
+            wedsync_record_id: 'w',
+          },
+        ]),
+        'not_found',
+      );
+    });
+
+    test('list filters by integration; purge removes old rows', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      await storage.staging.insert([
+        { integration_id: integrationId, sync_job_id: jobId, external_id: 'a', raw_data: {} },
+        {
+          integration_id: integrationId,
+          sync_job_id: jobId,
+          external_id: 'b',
+          raw_data: {},
+          import_status: 'processed',
+        },
+      ]);
+      expect((await storage.staging.list({ integrationId })).staging_rows).toHaveLength(2);
+      expect((await storage.staging.list({ integrationId, status: 'processed' })).staging_rows).toHaveLength(
+        1,
+      );
+      expect(
+        await storage.staging.purge({ olderThan: new Date('2000-01-01T00:00:00Z'), integrationId }),
+      ).toBe(0);
+      expect(await storage.staging.purge({ olderThan: later(new Date(), 60_000), integrationId })).toBe(2);
+      expect((await storage.staging.list({ integrationId })).staging_rows).toEqual([]);
+    });
+  });
+
+  group('sync logs', () => {
+    test('insert writes a large batch; list pages newest first with totals and filters', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const base = new Date('2032-01-01T00:00:00.000Z');
+      const actions = ['created', 'updated', 'skipped', 'error'] as const;
+      const rows: NewSyncLog[] = Array.from({ length: largeBatchSize }, (_, index) => ({
+        integration_id: integrationId,
+        sync_job_id: index % 2 === 0 ? jobId : null,
+        record_type: index % 10 === 0 ? 'project' : 'client',
+        record_id: `ext-${index}`,
+        wedsync_record_id: index % 3 === 0 ? crypto.randomUUID() : null,
+        action_type: actions[index % 4] ?? 'created',
+        action_details: { index, changed: ['email'], note: index === 0 ? awkwardJson : undefined },
+        error_message: index % 4 === 3 ? `Ungültige Telefonnummer ${index}` : null,
+        processed_at: later(base, index * 1000),
+      }));
+      await storage.logs.insert(rows);
+
+      const first = await storage.logs.list(integrationId, { page: 1, per_page: 500 });
+      expect(first).toMatchObject({ total: largeBatchSize, page: 1, per_page: 500 });
+      expect(first.logs).toHaveLength(500);
+      expect(first.logs[0]?.record_id).toBe(`ext-${largeBatchSize - 1}`);
+      for (const log of first.logs) {
+        expect(() => CrmSyncLogSchema.parse(log)).not.toThrow();
+        expectIsoTimestamps(log, ['processed_at']);
+      }
+      const last = await storage.logs.list(integrationId, { page: largeBatchSize / 500, per_page: 500 });
+      expect(last.logs[last.logs.length - 1]?.record_id).toBe('ext-0');
+      expect(last.logs[last.logs.length - 1]?.action_details).toEqual({
+        index: 0,
+        changed: ['email'],
+        note: awkwardJson,
+      });
+      expect(last.logs[last.logs.length - 1]?.processed_at).toBe('2032-01-01T00:00:00.000Z');
+
+      expect((await storage.logs.list(integrationId, { jobId, per_page: 1 })).total).toBe(largeBatchSize / 2);
+      expect((await storage.logs.list(integrationId, { actionType: 'error', per_page: 1 })).total).toBe(
+        largeBatchSize / 4,
+      );
+      expect((await storage.logs.list(integrationId, { recordType: 'project', per_page: 1 })).total).toBe(
+        largeBatchSize / 10,
+      );
+      const errorLog = (await storage.logs.list(integrationId, { actionType: 'error', per_page: 1 })).logs[0];
+      expect(errorLog?.error_message).toMatch(/^Ungültige Telefonnummer/);
+      const plain = (await storage.logs.list(integrationId, { actionType: 'created', per_page: 1 })).logs[0];
+      expect(plain).not.toHaveProperty('error_message');
+      await expectCrmError(
+        storage.logs.insert([
+          {
+            integration_id: integrationId,
+            record_type: 'client',
+            record_id: 'x',
+            action_type: 'merged' as never,
+          },
+        ]),
+        'invalid_argument',
+      );
+    });
+
+    test('purge deletes logs older than a date and returns how many', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await jobFixture(scope);
+      const base = new Date('2020-01-01T00:00:00.000Z');
+      await storage.logs.insert(
+        Array.from({ length: 30 }, (_, index) => ({
+          integration_id: integrationId,
+          record_type: 'client',
+          record_id: `old-${index}`,
+          action_type: 'updated' as const,
+          processed_at: later(base, index * 86_400_000),
+        })),
+      );
+      expect(await storage.logs.purge({ olderThan: later(base, 10 * 86_400_000), integrationId })).toBe(10);
+      expect((await storage.logs.list(integrationId)).total).toBe(20);
+      expect(await storage.logs.purge({ olderThan: later(base, 10 * 86_400_000), integrationId })).toBe(0);
+      expect(await storage.logs.purge({ olderThan: new Date('2100-01-01T00:00:00Z'), integrationId })).toBe(
+        20,
+      );
+    });
+  });
+
+  group('record links', () => {
+    test('upsert inserts and overwrites links; lookups by either id find them', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await jobFixture(scope);
+      const links = Array.from({ length: largeBatchSize }, (_, index) => ({
+        integration_id: integrationId,
+        record_type: 'client' as const,
+        external_id: `tave-${index}`,
+        wedsync_record_id: `wedsync-${index}`,
+        base_snapshot: { first_name: `Name ${index}`, email: `n${index}@example.com` },
+        content_hash: `hash-${index}`,
+        crm_modified_at: '2026-10-05T00:00:00+00:00',
+      }));
+      await storage.links.upsert(links);
+      const found = await storage.links.findByExternalIds(
+        integrationId,
+        'client',
+        links.map((link) => link.external_id),
+      );
+      expect(found).toHaveLength(largeBatchSize);
+      const one = found.find((link) => link.external_id === 'tave-7');
+      expect(one).toMatchObject({
+        wedsync_record_id: 'wedsync-7',
+        base_snapshot: { first_name: 'Name 7', email: 'n7@example.com' },
+        content_hash: 'hash-7',
+        crm_modified_at: '2026-10-05T00:00:00.000Z',
+      });
+      expectIsoTimestamps(one ?? {}, ['last_synced_at', 'created_at', 'updated_at', 'crm_modified_at']);
+      expect(await storage.links.findByExternalIds(integrationId, 'project', ['tave-7'])).toEqual([]);
+
+      await storage.links.upsert([
+        {
+          integration_id: integrationId,
+          record_type: 'client',
+          external_id: 'tave-7',
+          wedsync_record_id: 'wedsync-7',
+          base_snapshot: awkwardJson,
+          content_hash: 'hash-7b',
+          last_written_hash: 'written',
+          last_written_side: 'crm',
+          last_written_at: '2026-11-01T12:00:00.000Z',
+        },
+      ]);
+      const [updated] = await storage.links.findByWedsyncIds(integrationId, 'client', ['wedsync-7']);
+      expect(updated).toMatchObject({
+        id: one?.id,
+        created_at: one?.created_at,
+        base_snapshot: awkwardJson,
+        content_hash: 'hash-7b',
+        last_written_side: 'crm',
+        last_written_at: '2026-11-01T12:00:00.000Z',
+      });
+      expect(updated).not.toHaveProperty('crm_modified_at');
+      const error = await expectCrmError(
+        storage.links.upsert([
+          {
+            integration_id: integrationId,
+            record_type: 'client',
+            external_id: 'tave-new',
+            wedsync_record_id: 'wedsync-8',
+          },
+        ]),
+        'conflict',
+      );
+      expect(error.context['fields']).toEqual(['integration_id', 'record_type', 'wedsync_record_id']);
+    });
+
+    test('markDeletedInCrm marks links once; list pages them; deleteByWedsyncIds removes them', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await jobFixture(scope);
+      await storage.links.upsert(
+        Array.from({ length: 25 }, (_, index) => ({
+          integration_id: integrationId,
+          record_type: 'project' as const,
+          external_id: `p-${String(index).padStart(2, '0')}`,
+          wedsync_record_id: `w-${index}`,
+        })),
+      );
+      const at = new Date('2032-02-02T02:02:02.202Z');
+      expect(
+        await storage.links.markDeletedInCrm(integrationId, 'project', ['p-00', 'p-01', 'missing'], {
+          now: at,
+        }),
+      ).toBe(2);
+      expect(await storage.links.markDeletedInCrm(integrationId, 'project', ['p-00'])).toBe(0);
+      const [marked] = await storage.links.findByExternalIds(integrationId, 'project', ['p-00']);
+      expect(marked?.deleted_in_crm_at).toBe('2032-02-02T02:02:02.202Z');
+
+      const all = [];
+      let after: string | null = null;
+      do {
+        const page = await storage.links.list(integrationId, 'project', { limit: 10, after });
+        all.push(...page.links);
+        after = page.next_cursor;
+      } while (after !== null);
+      expect(all.map((link) => link.external_id)).toEqual(
+        Array.from({ length: 25 }, (_, index) => `p-${String(index).padStart(2, '0')}`),
+      );
+      expect(
+        (await storage.links.list(integrationId, 'project', { activeOnly: true, limit: 100 })).links,
+      ).toHaveLength(23);
+      expect(await storage.links.deleteByWedsyncIds(integrationId, 'project', ['w-0', 'w-1', 'w-2'])).toBe(3);
+      expect((await storage.links.list(integrationId, 'project', { limit: 100 })).links).toHaveLength(22);
+    });
+  });
+
+  group('conflicts', () => {
+    test('insert records open conflicts with exact JSON values; the same field again updates, not doubles', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const [conflict] = await storage.conflicts.insert([
+        {
+          integration_id: integrationId,
+          sync_job_id: jobId,
+          record_type: 'client',
+          external_id: 'c-1',
+          wedsync_record_id: 'w-1',
+          field: 'partner.email',
+          base_value: null,
+          wedsync_value: 'a@example.com',
+          crm_value: { nested: ['x', 1, true] },
+          wedsync_modified_at: '2026-10-01T00:00:00.000Z',
+          crm_modified_at: '2026-10-02T00:00:00.000Z',
+        },
+      ]);
+      expect(conflict).toMatchObject({
+        status: 'open',
+        field: 'partner.email',
+        base_value: null,
+        wedsync_value: 'a@example.com',
+        crm_value: { nested: ['x', 1, true] },
+      });
+      expect(conflict).not.toHaveProperty('resolution');
+      expectIsoTimestamps(conflict ?? {}, ['created_at', 'wedsync_modified_at', 'crm_modified_at']);
+
+      const [again] = await storage.conflicts.insert([
+        {
+          integration_id: integrationId,
+          record_type: 'client',
+          external_id: 'c-1',
+          field: 'partner.email',
+          wedsync_value: 'b@example.com',
+          crm_value: awkwardJson,
+        },
+      ]);
+      expect(again?.id).toBe(conflict?.id);
+      expect(again).toMatchObject({ wedsync_value: 'b@example.com', crm_value: awkwardJson });
+      expect(again).not.toHaveProperty('base_value');
+      const listed = await storage.conflicts.list(integrationId);
+      expect(listed.total).toBe(1);
+      expect(await storage.conflicts.get(conflict?.id ?? '')).toEqual(again);
+    });
+
+    test('resolve and dismiss close open conflicts once; a new conflict on the field opens a new row', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await jobFixture(scope);
+      const input = (field: string) => ({
+        integration_id: integrationId,
+        record_type: 'client' as const,
+        external_id: 'c-2',
+        field,
+        wedsync_value: 1,
+        crm_value: 2,
+      });
+      const [first, second, third] = await storage.conflicts.insert([
+        input('guest_count'),
+        input('venue_name'),
+        input('notes'),
+      ]);
+      const resolved = await storage.conflicts.resolve(
+        first?.id ?? '',
+        { side: 'crm' },
+        { now: new Date('2032-03-03T00:00:00.000Z') },
+      );
+      expect(resolved).toMatchObject({
+        status: 'resolved',
+        resolution: { side: 'crm' },
+        resolved_at: '2032-03-03T00:00:00.000Z',
+      });
+      expect(
+        (await storage.conflicts.resolve(second?.id ?? '', { value: { typed: 'Villa Ölberg' } })).resolution,
+      ).toEqual({
+        value: { typed: 'Villa Ölberg' },
+      });
+      expect((await storage.conflicts.dismiss(third?.id ?? '')).status).toBe('dismissed');
+      await expectCrmError(storage.conflicts.resolve(first?.id ?? '', { side: 'wedsync' }), 'conflict');
+      await expectCrmError(storage.conflicts.dismiss(third?.id ?? ''), 'conflict');
+      await expectCrmError(
+        storage.conflicts.resolve(first?.id ?? '', { nope: 1 } as never),
+        'invalid_argument',
+      );
+      await expectCrmError(storage.conflicts.get(crypto.randomUUID()), 'not_found');
+
+      const [reopened] = await storage.conflicts.insert([input('guest_count')]);
+      expect(reopened?.id).not.toBe(first?.id);
+      expect((await storage.conflicts.list(integrationId, { status: 'open' })).total).toBe(1);
+      expect((await storage.conflicts.list(integrationId, { status: 'resolved' })).total).toBe(2);
+      expect((await storage.conflicts.list(integrationId, { status: 'dismissed' })).total).toBe(1);
+      const open = await storage.conflicts.listOpenForRecords(integrationId, 'client', ['c-2', 'c-unknown']);
+      expect(open.map((conflict) => conflict.id)).toEqual([reopened?.id]);
+    });
+
+    test('list pages conflicts with totals', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await jobFixture(scope);
+      await storage.conflicts.insert(
+        Array.from({ length: 120 }, (_, index) => ({
+          integration_id: integrationId,
+          record_type: index % 2 === 0 ? ('client' as const) : ('project' as const),
+          external_id: `r-${index}`,
+          field: 'name',
+          wedsync_value: `W${index}`,
+          crm_value: `C${index}`,
+        })),
+      );
+      const page = await storage.conflicts.list(integrationId, { page: 2, per_page: 50 });
+      expect(page).toMatchObject({ total: 120, page: 2, per_page: 50 });
+      expect(page.conflicts).toHaveLength(50);
+      expect(
+        (await storage.conflicts.list(integrationId, { recordType: 'project', per_page: 1 })).total,
+      ).toBe(60);
+    });
+  });
+
+  group('backups', () => {
+    test('insert keeps insertion order; list pages it forwards and backwards', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const batch = (from: number, count: number) =>
+        Array.from({ length: count }, (_, offset) => {
+          const index = from + offset;
+          return {
+            sync_job_id: jobId,
+            integration_id: integrationId,
+            record_type: 'client' as const,
+            wedsync_record_id: `w-${index}`,
+            operation: index % 3 === 0 ? ('created' as const) : ('updated' as const),
+            before_image:
+              index % 3 === 0 ? undefined : { first_name: `Before ${index}`, tags: ['vip'], index },
+            after_hash: `after-${index}`,
+          };
+        });
+      await storage.backups.insert(batch(0, 1500));
+      await storage.backups.insert(batch(1500, 1500));
+      const forward = [];
+      let after: number | null = null;
+      do {
+        const page = await storage.backups.list(jobId, { limit: 1000, after });
+        forward.push(...page.backups);
+        after = page.next_cursor;
+      } while (after !== null);
+      expect(forward.map((backup) => backup.wedsync_record_id)).toEqual(
+        Array.from({ length: 3000 }, (_, index) => `w-${index}`),
+      );
+      expect(forward[1]).toMatchObject({
+        operation: 'updated',
+        before_image: { first_name: 'Before 1', tags: ['vip'], index: 1 },
+      });
+      expect(forward[0]).not.toHaveProperty('before_image');
+      expectIsoTimestamps(forward[0] ?? {}, ['created_at']);
+      const backward = await storage.backups.list(jobId, { order: 'desc', limit: 2 });
+      expect(backward.backups.map((backup) => backup.wedsync_record_id)).toEqual(['w-2999', 'w-2998']);
+      const next = await storage.backups.list(jobId, {
+        order: 'desc',
+        limit: 2,
+        after: backward.next_cursor,
+      });
+      expect(next.backups.map((backup) => backup.wedsync_record_id)).toEqual(['w-2997', 'w-2996']);
+      await expectCrmError(
+        storage.backups.insert([
+          {
+            sync_job_id: jobId,
+            integration_id: integrationId,
+            record_type: 'client',
+            wedsync_record_id: 'w',
+            operation: 'updated',
+          },
+        ]),
+        'invalid_argument',
+      );
+    });
+  });
+}
