@@ -31,7 +31,8 @@ export interface CrmErrorOptions {
 export class CrmError extends Error {
   readonly code: CrmErrorCode;
   readonly context: Readonly<Record<string, unknown>>;
-  private readonly [marker] = true;
+  /** Brand read by `isInstance` (public so copies of this package recognise each other). */
+  readonly [marker] = true;
 
   constructor(code: CrmErrorCode, message: string, options: CrmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -31,9 +31,8 @@ import {
   parseIsoDay,
   parseIsoTimestamp,
 } from './dates.js';
-import { forbiddenPathNames } from './paths.js';
 import type { PhoneFormat } from './rules.js';
-import { failure, isPlainObject, kindOf, success, type ValueOutcome } from './types.js';
+import { copyJsonValue, failure, isPlainObject, kindOf, success, type ValueOutcome } from './types.js';
 
 /** How phone numbers are checked: `possible` (a plausible length) or `valid` (a number range in use). */
 export type PhoneValidation = 'possible' | 'valid';
@@ -77,43 +76,10 @@ const trueWords: ReadonlySet<string> = new Set([
   '✔',
 ]);
 const falseWords: ReadonlySet<string> = new Set(['false', 'no', 'n', 'f', '0', 'off', 'unchecked']);
-const maxJsonDepth = 64;
 
 /** The key two emails are compared by: trimmed and lowercased (the stored email keeps its case). */
 export function emailMatchKey(email: string): string {
   return email.trim().toLowerCase();
-}
-
-/** Deep-copies a JSON value; refuses what JSON cannot hold and drops prototype-polluting keys. */
-export function copyJsonValue(value: unknown, depth = 0): ValueOutcome {
-  if (depth > maxJsonDepth)
-    return failure('type_mismatch', `The value is nested deeper than ${maxJsonDepth} levels`);
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return success(value);
-  if (typeof value === 'number') {
-    return Number.isFinite(value)
-      ? success(value)
-      : failure('type_mismatch', 'The value holds a number that is not finite');
-  }
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    for (const item of value) {
-      const outcome = copyJsonValue(item === undefined ? null : item, depth + 1);
-      if (!outcome.ok) return outcome;
-      copy.push(outcome.value);
-    }
-    return success(copy);
-  }
-  if (isPlainObject(value)) {
-    const copy: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      if (forbiddenPathNames.has(key) || value[key] === undefined) continue;
-      const outcome = copyJsonValue(value[key], depth + 1);
-      if (!outcome.ok) return outcome;
-      copy[key] = outcome.value;
-    }
-    return success(copy);
-  }
-  return failure('type_mismatch', `The value holds ${kindOf(value)} data, which JSON cannot hold`);
 }
 
 function toText(value: unknown, normalize: boolean): ValueOutcome {

@@ -16,7 +16,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { InvalidArgumentError, MappingError } from '../errors/index.js';
-import type { FieldDefinition } from '../model/field-mapping.js';
+import type { CrmFieldMappingInput, FieldDefinition } from '../model/field-mapping.js';
 import {
   type Coercer,
   type CoercionSettings,
@@ -301,7 +301,10 @@ function coercionSettings(entry: AnalyzedMapping, options: ResolvedOptions): Coe
     datePatterns,
     dateOrder,
     explicitDatePatterns,
-    dateOutputFormat: rules.date_output_format ?? options.dateOutputFormat,
+    // A date_format step writes the CRM's pattern itself on export, from the ISO value.
+    dateOutputFormat: entry.steps.some((step) => step.type === 'date_format')
+      ? undefined
+      : (rules.date_output_format ?? options.dateOutputFormat),
     dateOnly: rules.date_only ?? false,
     arraySeparator: rules.array_separator ?? ',',
     normalizeUnicode: options.normalizeUnicode,
@@ -365,7 +368,10 @@ function recordIdOf(record: unknown, path: FieldPath): string | null {
  * FieldMappingError row in `context.errors`, when the mappings are invalid (see `validateMappings`), and
  * InvalidArgumentError when an option is.
  */
-export function compileMappings(mappings: readonly unknown[], options: CompileMappingsOptions): RecordMapper {
+export function compileMappings(
+  mappings: readonly CrmFieldMappingInput[],
+  options: CompileMappingsOptions,
+): RecordMapper {
   if (!Array.isArray(mappings)) {
     throw new InvalidArgumentError(`Expected \`mappings\` to be an array, got ${describe(mappings)}`);
   }

@@ -184,6 +184,12 @@ const probeDay: CalendarDay = { year: 2031, month: 11, day: 23 };
  * nothing is silently taken from a reference date. Returns the reason it is unusable, or undefined.
  */
 export function checkDatePattern(pattern: string, requireDay: boolean): string | undefined {
+  // date-fns writes a console warning before refusing `Y`/`D`; refuse them first, quietly. Quoted
+  // literals (`'Day' d`) may hold any letter.
+  const unquoted = pattern.replace(/'(?:[^']|'')*'?/g, '');
+  if (/[YD]/.test(unquoted)) {
+    return 'use `yyyy` for the year and `d` or `dd` for the day (`Y` is the week-numbering year and `D` the day of the year)';
+  }
   try {
     const reference = UtcCalendarDate.of(2000, 1, 1);
     const sample = format(UtcCalendarDate.of(probeDay.year, probeDay.month, probeDay.day), pattern);

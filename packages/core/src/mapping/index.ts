@@ -1,13 +1,12 @@
 /**
- * The field-mapping engine: paths, coercion per field_type, transform rules, compile, validate.
+ * The field-mapping engine: field paths, coercion per field_type, transform rules, compile, validate.
+ *
+ * - `compileMappings(mappings, { direction, ... })` -> a RecordMapper, built once per job.
+ * - `validateMappings(mappings, { wedsyncFields, crmFields })` -> FieldMappingError rows.
+ * - `parseTransformRules` / `safeParseTransformRules` read the `transform_rules` grammar (see `rules.ts`).
+ * - Paths (`jobs.0.event_date`, `customFields[fieldId=01abc].value`) are described in `paths.ts`.
  */
-export {
-  type Coercer,
-  type CoercionSettings,
-  copyJsonValue,
-  emailMatchKey,
-  type PhoneValidation,
-} from './coerce.js';
+export { emailMatchKey, type PhoneValidation } from './coerce.js';
 export {
   type CompileMappingsOptions,
   compileMappings,
@@ -16,7 +15,7 @@ export {
   type MapRecordContext,
   type RecordMapper,
 } from './compile.js';
-export { type DateOrder, dateOrders, namedMonthDatePatterns, numericDatePatterns } from './dates.js';
+export { type DateOrder, dateOrders } from './dates.js';
 export {
   type FieldPath,
   forbiddenPathNames,
@@ -33,40 +32,19 @@ export {
   tryParseFieldPath,
 } from './paths.js';
 export {
-  allowedRegexFlags,
-  type GuardedRegex,
-  guardRegex,
-  maxRegexPatternLength,
-  type RegexProblem,
-} from './regex-guard.js';
-export {
-  CaseStepSchema,
-  ConcatStepSchema,
-  CurrencyCodeSchema,
-  DateFormatStepSchema,
-  DefaultStepSchema,
-  JoinStepSchema,
-  MapStepSchema,
-  MoneyStepSchema,
   type ParsedTransformRules,
-  PhoneCountrySchema,
   type PhoneFormat,
   parseTransformRules,
   phoneFormats,
-  RegexReplaceStepSchema,
   type RuleProblem,
-  SplitStepSchema,
   safeParseTransformRules,
-  TemplateStepSchema,
   TransformRulesGrammarSchema,
   type TransformStep,
   TransformStepSchema,
   type TransformStepType,
-  TrimStepSchema,
   transformStepTypes,
 } from './rules.js';
-export { type CompiledStep, compileSteps, type StepSettings, type StepYield } from './transforms.js';
-export { type FieldErrorCode, type FieldValueError, isAbsent, kindOf, type ValueOutcome } from './types.js';
+export { type FieldErrorCode, type FieldValueError, isAbsent, kindOf } from './types.js';
 export {
   fieldTypeCompatibility,
   mappingRunsIn,

@@ -74,7 +74,8 @@ export function createMoneyReader(format: MoneyFormat): (value: unknown) => Mone
     let text: string;
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return invalid('The amount is not a finite number');
-      text = String(value);
+      // 15 significant digits drop binary noise (0.1 + 0.7 is 0.7999999999999999) and keep real cents.
+      text = String(Number(value.toPrecision(15)));
       if (/e/i.test(text)) return invalid('The amount is out of range');
       return readDigits(text.startsWith('-'), text.replace('-', ''), /^(\d+)?(?:\.(\d+))?$/);
     }
@@ -102,8 +103,8 @@ export function createMoneyReader(format: MoneyFormat): (value: unknown) => Mone
     if (leading !== null) {
       marksFound.push(leading[0]);
       text = text.slice(leading[0].length);
-      if (!takeSign()) return invalid('The amount has more than one minus sign');
     }
+    if (!takeSign()) return invalid('The amount has more than one minus sign');
     const trailing = trailingMark.exec(text);
     if (trailing !== null) {
       marksFound.push(trailing[0]);

@@ -15,15 +15,18 @@
  * one mapping and override the options given to `compileMappings`. Unknown keys are errors, so a typo
  * (`stpes`) is reported with the closest known key instead of being ignored.
  */
-import { closest } from 'fastest-levenshtein';
+import { closest, distance } from 'fastest-levenshtein';
 import { type CountryCode, isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { MappingError } from '../errors/index.js';
 import { dateOrders } from './dates.js';
 import { isKnownCurrency } from './money.js';
 import { maxRegexPatternLength } from './regex-guard.js';
+import { copyJsonValue } from './types.js';
 
-const jsonValue = z.json('Expected a JSON value');
+const jsonValue = z
+  .unknown()
+  .refine((value) => value !== undefined && copyJsonValue(value).ok, 'Expected a JSON value');
 
 /** An ISO 4217 currency code this runtime knows. */
 export const CurrencyCodeSchema = z
@@ -167,6 +170,16 @@ export interface RuleProblem {
   readonly suggestedFix?: string;
 }
 
+/**
+ * Suggests a fix for a value outside a short list of options: the closest option when it is close
+ * (a typo), otherwise the whole list.
+ */
+export function suggestOption(given: string, options: readonly string[]): string {
+  const best = closest(given, options);
+  if (distance(given, best) <= Math.max(2, Math.floor(best.length / 3))) return `Did you mean \`${best}\`?`;
+  return `Use one of ${options.map((option) => `\`${option}\``).join(', ')}`;
+}
+
 /** Formats a zod issue path as `steps[1].separator`. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
   let text = '';
@@ -203,9 +216,7 @@ function toProblems(issue: z.core.$ZodIssue, input: unknown): RuleProblem[] {
     const known = knownKeysAt(issue.path, input);
     return issue.keys.map((key) => {
       const problem: RuleProblem = { path, message: `Unknown key \`${key}\`` };
-      return known.length === 0
-        ? problem
-        : { ...problem, suggestedFix: `Did you mean \`${closest(key, known)}\`?` };
+      return known.length === 0 ? problem : { ...problem, suggestedFix: suggestOption(key, known) };
     });
   }
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'type') {
@@ -213,7 +224,7 @@ function toProblems(issue: z.core.$ZodIssue, input: unknown): RuleProblem[] {
     const message = `Unknown step type; expected one of ${transformStepTypes.join(', ')}`;
     return [
       typeof given === 'string'
-        ? { path, message, suggestedFix: `Did you mean \`${closest(given, transformStepTypes)}\`?` }
+        ? { path, message, suggestedFix: suggestOption(given, transformStepTypes) }
         : { path, message, suggestedFix: 'Give the step a `type`' },
     ];
   }
@@ -221,7 +232,7 @@ function toProblems(issue: z.core.$ZodIssue, input: unknown): RuleProblem[] {
     const given = valueAt(input, issue.path);
     const options = issue.values.filter((value): value is string => typeof value === 'string');
     if (typeof given === 'string' && options.length > 0) {
-      return [{ path, message: issue.message, suggestedFix: `Did you mean \`${closest(given, options)}\`?` }];
+      return [{ path, message: issue.message, suggestedFix: suggestOption(given, options) }];
     }
   }
   return [{ path, message: issue.message }];

@@ -371,7 +371,8 @@ function compileTemplate(
     if (literal !== '') parts.push({ literal });
     last = match.index + match[0].length;
     const name = (match[1] as string).trim();
-    const source = step.sources?.[name] ?? name;
+    const sources = step.sources;
+    const source = sources !== undefined && Object.hasOwn(sources, name) ? (sources[name] as string) : name;
     const parsed = name === '' ? undefined : tryParseFieldPath(source);
     if (parsed === undefined || !parsed.ok) {
       valid = false;

@@ -2,6 +2,9 @@
  * Shared shapes of the mapping engine: per-field errors of a mapped record, and the outcome of one
  * transformation step or coercion.
  */
+import { forbiddenPathNames } from './paths.js';
+
+const maxJsonDepth = 64;
 
 /** Machine-readable reasons a field of one record could not be mapped. */
 export type FieldErrorCode =
@@ -77,4 +80,36 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+/** Deep-copies a JSON value; refuses what JSON cannot hold and drops prototype-polluting keys. */
+export function copyJsonValue(value: unknown, depth = 0): ValueOutcome {
+  if (depth > maxJsonDepth)
+    return failure('type_mismatch', `The value is nested deeper than ${maxJsonDepth} levels`);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return success(value);
+  if (typeof value === 'number') {
+    return Number.isFinite(value)
+      ? success(value)
+      : failure('type_mismatch', 'The value holds a number that is not finite');
+  }
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    for (const item of value) {
+      const outcome = copyJsonValue(item === undefined ? null : item, depth + 1);
+      if (!outcome.ok) return outcome;
+      copy.push(outcome.value);
+    }
+    return success(copy);
+  }
+  if (isPlainObject(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (forbiddenPathNames.has(key) || value[key] === undefined) continue;
+      const outcome = copyJsonValue(value[key], depth + 1);
+      if (!outcome.ok) return outcome;
+      copy[key] = outcome.value;
+    }
+    return success(copy);
+  }
+  return failure('type_mismatch', `The value holds ${kindOf(value)} data, which JSON cannot hold`);
 }

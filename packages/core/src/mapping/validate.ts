@@ -8,9 +8,11 @@
  * (`mapping_index` -1, as they belong to no mapping).
  */
 import { closest } from 'fastest-levenshtein';
+import { InvalidArgumentError } from '../errors/index.js';
 import { type FieldType, fieldTypes } from '../model/enums.js';
 import {
   type CrmFieldMapping,
+  type CrmFieldMappingInput,
   CrmFieldMappingSchema,
   type FieldDefinition,
   type FieldMappingError,
@@ -22,8 +24,10 @@ import {
   type ParsedTransformRules,
   type RuleProblem,
   safeParseTransformRules,
+  suggestOption,
 } from './rules.js';
 import { type CompiledStep, compileSteps, type StepSettings, type StepYield } from './transforms.js';
+import { kindOf } from './types.js';
 
 /**
  * Which mapping field types may feed a WedSync field of each type. A mapping's field_type says how the
@@ -85,6 +89,9 @@ const yieldAccepts: Readonly<Record<StepYield, readonly FieldType[]>> = {
   json: ['json'],
 };
 
+/** Field types whose sub-paths a mapping may name (`custom_fields.venue.value` inside a `json` field). */
+const containerTypes: ReadonlySet<string> = new Set(['json', 'array', 'object']);
+
 interface DefinitionIndex {
   readonly byCanonical: ReadonlyMap<string, FieldDefinition>;
   readonly containers: readonly { readonly path: FieldPath; readonly definition: FieldDefinition }[];
@@ -98,7 +105,7 @@ function indexDefinitions(definitions: readonly FieldDefinition[]): DefinitionIn
     const parsed = tryParseFieldPath(definition.name);
     const canonical = parsed.ok ? parsed.path.canonical : definition.name;
     byCanonical.set(canonical, definition);
-    if (parsed.ok && (definition.field_type === 'json' || definition.field_type === 'array')) {
+    if (parsed.ok && containerTypes.has(definition.field_type)) {
       containers.push({ path: parsed.path, definition });
     }
   }
@@ -167,7 +174,7 @@ function shapeRows(
     const given = issue.path.length === 1 ? record[issue.path[0] as string] : undefined;
     const options = (issue.values ?? []).filter((value): value is string => typeof value === 'string');
     if (issue.code === 'invalid_value' && typeof given === 'string' && options.length > 0) {
-      row.suggested_fix = `Did you mean \`${closest(given, options)}\`?`;
+      row.suggested_fix = suggestOption(given, options);
     }
     return row;
   });
@@ -233,7 +240,18 @@ export function analyzeMappings(
         );
       }
     });
-    if (rules.date_output_format !== undefined) {
+    if (
+      rules.date_output_format !== undefined &&
+      compiled.steps.some((step) => step.type === 'date_format')
+    ) {
+      errors.push({
+        mapping_index: index,
+        field: mapping.wedsync_field,
+        error:
+          'Invalid transform rule at `date_output_format`: a `date_format` step already decides the exported pattern',
+        suggested_fix: "Remove `date_output_format`; export writes the step's first `input` pattern",
+      });
+    } else if (rules.date_output_format !== undefined) {
       const reason = checkDatePattern(rules.date_output_format, true);
       if (reason !== undefined) {
         errors.push(
@@ -421,8 +439,17 @@ function validationStepSettings(): StepSettings {
  * bad mappings: each input is checked against the CrmFieldMapping schema first.
  */
 export function validateMappings(
-  mappings: readonly unknown[],
+  mappings: readonly CrmFieldMappingInput[],
   options: ValidateMappingsOptions,
 ): FieldMappingError[] {
+  if (!Array.isArray(mappings)) {
+    throw new InvalidArgumentError(`Expected \`mappings\` to be an array, got ${kindOf(mappings)}`);
+  }
+  if (typeof options !== 'object' || options === null || !Array.isArray(options.wedsyncFields)) {
+    throw new InvalidArgumentError('Expected `options.wedsyncFields` to be an array of field definitions');
+  }
+  if (options.crmFields !== undefined && !Array.isArray(options.crmFields)) {
+    throw new InvalidArgumentError('Expected `options.crmFields` to be an array of field definitions');
+  }
   return [...analyzeMappings(mappings, validationStepSettings(), options).errors];
 }

@@ -4,11 +4,7 @@
  */
 import { z } from 'zod';
 import { CrmProviderIdSchema, TriggerableJobTypeSchema } from './enums.js';
-import {
-  CrmFieldMappingSchema,
-  FieldDefinitionSchema,
-  FieldMappingErrorSchema,
-} from './field-mapping.js';
+import { CrmFieldMappingSchema, FieldDefinitionSchema, FieldMappingErrorSchema } from './field-mapping.js';
 import { CrmIntegrationSchema, CrmSyncConfigPatchSchema, CrmSyncConfigSchema } from './integration.js';
 import { CrmSyncJobSchema, CrmSyncLogSchema } from './job.js';
 import { CrmProviderDescriptorSchema } from './provider.js';

@@ -85,13 +85,15 @@ export type FeatureOperation = z.infer<typeof FeatureOperationSchema>;
 
 /** Sync intervals the spec allows, in minutes (15 min to daily). */
 export const syncIntervals = [15, 30, 60, 240, 1440] as const;
-export const SyncIntervalSchema = z.union(syncIntervals.map((minutes) => z.literal(minutes)) as [
-  z.ZodLiteral<15>,
-  z.ZodLiteral<30>,
-  z.ZodLiteral<60>,
-  z.ZodLiteral<240>,
-  z.ZodLiteral<1440>,
-]);
+export const SyncIntervalSchema = z.union(
+  syncIntervals.map((minutes) => z.literal(minutes)) as [
+    z.ZodLiteral<15>,
+    z.ZodLiteral<30>,
+    z.ZodLiteral<60>,
+    z.ZodLiteral<240>,
+    z.ZodLiteral<1440>,
+  ],
+);
 export type SyncInterval = z.infer<typeof SyncIntervalSchema>;
 
 /** Supplier tiers and how many integrations each may hold (`null` = unlimited). */

@@ -1,3 +1,5 @@
+export type * from './client-store.js';
+export type * from './hub-storage.js';
 export type {
   CrmProviderV1,
   ExternalRecord,
@@ -18,5 +20,3 @@ export type {
   ProviderSession,
   ProviderWriteResult,
 } from './provider.js';
-export type * from './client-store.js';
-export type * from './hub-storage.js';

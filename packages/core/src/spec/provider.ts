@@ -137,7 +137,12 @@ export type ProviderWriteResult =
       readonly externalId: string;
       readonly modifiedAt?: string;
     }
-  | { readonly idempotencyKey: string; readonly status: 'failed'; readonly error: string; readonly retryable: boolean };
+  | {
+      readonly idempotencyKey: string;
+      readonly status: 'failed';
+      readonly error: string;
+      readonly retryable: boolean;
+    };
 
 /** What testConnection reports (the spec's TestCRMConnectionResponse.connection_info). */
 export interface ProviderConnectionInfo {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createExportConverter, createImportCoercer, type CoercionSettings } from '../../src/mapping/coerce.js';
-import { copyJsonValue, emailMatchKey } from '../../src/mapping/index.js';
+import {
+  type CoercionSettings,
+  createExportConverter,
+  createImportCoercer,
+} from '../../src/mapping/coerce.js';
+import { emailMatchKey } from '../../src/mapping/index.js';
+import { copyJsonValue } from '../../src/mapping/types.js';
 
 function settings(overrides: Partial<CoercionSettings> = {}): CoercionSettings {
   return {
@@ -67,9 +72,12 @@ describe('email', () => {
     expect(emailMatchKey(' Jane.OBrien@Example.COM ')).toBe('jane.obrien@example.com');
   });
 
-  it.each(['jane@', 'jane example.com', 'Jane Smith <jane@example.com>', 'jane@@example.com'])('refuses %j', (input) => {
-    expect(email(input)).toEqual({ ok: false, code: 'invalid_email', reason: 'Not a valid email address' });
-  });
+  it.each(['jane@', 'jane example.com', 'Jane Smith <jane@example.com>', 'jane@@example.com'])(
+    'refuses %j',
+    (input) => {
+      expect(email(input)).toEqual({ ok: false, code: 'invalid_email', reason: 'Not a valid email address' });
+    },
+  );
 
   it('refuses values that are not text', () => {
     expect(email(42)).toEqual({
@@ -99,11 +107,28 @@ describe('phone', () => {
   it('reads Tave phone objects, preferring e164 and falling back to formatted', () => {
     const phone = createImportCoercer('phone', settings({ defaultCountry: 'GB' }));
     expect(
-      phone({ id: '01p', formatted: '07700 900123', e164: '+447700900123', extension: null, telUri: 'tel:+44' }),
+      phone({
+        id: '01p',
+        formatted: '07700 900123',
+        e164: '+447700900123',
+        extension: null,
+        telUri: 'tel:+44',
+      }),
     ).toEqual({ ok: true, value: '+447700900123' });
     expect(phone({ formatted: '07700 900456', e164: null })).toEqual({ ok: true, value: '+447700900456' });
-    expect(phone({ number: '0412 345 678' })).toEqual({ ok: false, code: 'invalid_phone', reason: 'Not a possible phone number (wrong length for its country)' });
-    expect(phone(4155552671)).toEqual({ ok: false, code: 'invalid_phone', reason: 'Not a possible phone number (wrong length for its country)' });
+    const australian = createImportCoercer('phone', settings({ defaultCountry: 'AU' }));
+    expect(australian({ number: '0412 345 678' })).toEqual({ ok: true, value: '+61412345678' });
+    expect(createImportCoercer('phone', settings({ defaultCountry: 'US' }))(4155552671)).toEqual({
+      ok: true,
+      value: '+14155552671',
+    });
+  });
+
+  it('shows why `valid` exists: with the wrong default country a number can still be possible', () => {
+    const possible = createImportCoercer('phone', settings({ defaultCountry: 'GB' }));
+    expect(possible('0412 345 678')).toEqual({ ok: true, value: '+44412345678' });
+    const valid = createImportCoercer('phone', settings({ defaultCountry: 'GB', phoneValidation: 'valid' }));
+    expect(valid('0412 345 678')).toMatchObject({ ok: false, code: 'invalid_phone' });
   });
 
   it('needs a default country for national numbers', () => {
@@ -112,7 +137,8 @@ describe('phone', () => {
     expect(phone('07700 900123')).toEqual({
       ok: false,
       code: 'invalid_phone',
-      reason: 'A phone number without a country code needs a default country (set `defaultCountry` or the rule `default_country`)',
+      reason:
+        'A phone number without a country code needs a default country (set `defaultCountry` or the rule `default_country`)',
     });
   });
 
@@ -144,20 +170,32 @@ describe('phone', () => {
 
   it('exports in the configured format', () => {
     const base = { defaultCountry: 'GB' } as const;
-    expect(createExportConverter('phone', settings(base))('+447700900123')).toEqual({ ok: true, value: '+447700900123' });
-    expect(createExportConverter('phone', settings({ ...base, phoneFormat: 'national' }))('+447700900123')).toEqual({
+    expect(createExportConverter('phone', settings(base))('+447700900123')).toEqual({
+      ok: true,
+      value: '+447700900123',
+    });
+    expect(
+      createExportConverter('phone', settings({ ...base, phoneFormat: 'national' }))('+447700900123'),
+    ).toEqual({
       ok: true,
       value: '07700 900123',
     });
-    expect(createExportConverter('phone', settings({ ...base, phoneFormat: 'international' }))('+14155552671')).toEqual({
+    expect(
+      createExportConverter('phone', settings({ ...base, phoneFormat: 'international' }))('+14155552671'),
+    ).toEqual({
       ok: true,
       value: '+1 415 555 2671',
     });
-    expect(createExportConverter('phone', settings({ ...base, phoneFormat: 'RFC3966' }))('+61412345678')).toEqual({
+    expect(
+      createExportConverter('phone', settings({ ...base, phoneFormat: 'RFC3966' }))('+61412345678'),
+    ).toEqual({
       ok: true,
       value: 'tel:+61412345678',
     });
-    expect(createExportConverter('phone', settings(base))('nope')).toMatchObject({ ok: false, code: 'invalid_phone' });
+    expect(createExportConverter('phone', settings(base))('nope')).toMatchObject({
+      ok: false,
+      code: 'invalid_phone',
+    });
   });
 });
 
@@ -180,10 +218,26 @@ describe('number', () => {
     [Number.NaN, 'invalid_number', 'Not a finite number'],
     [Number.POSITIVE_INFINITY, 'invalid_number', 'Not a finite number'],
     [Number.NEGATIVE_INFINITY, 'invalid_number', 'Not a finite number'],
-    ['1,250', 'invalid_number', 'Not a plain number (for amounts with separators or currency, add a money step)'],
-    ['Infinity', 'invalid_number', 'Not a plain number (for amounts with separators or currency, add a money step)'],
-    ['150 guests', 'invalid_number', 'Not a plain number (for amounts with separators or currency, add a money step)'],
-    ['1e999', 'invalid_number', 'Not a plain number (for amounts with separators or currency, add a money step)'],
+    [
+      '1,250',
+      'invalid_number',
+      'Not a plain number (for amounts with separators or currency, add a money step)',
+    ],
+    [
+      'Infinity',
+      'invalid_number',
+      'Not a plain number (for amounts with separators or currency, add a money step)',
+    ],
+    [
+      '150 guests',
+      'invalid_number',
+      'Not a plain number (for amounts with separators or currency, add a money step)',
+    ],
+    [
+      '1e999',
+      'invalid_number',
+      'Not a plain number (for amounts with separators or currency, add a money step)',
+    ],
     [true, 'type_mismatch', 'Expected a number, got boolean'],
     [[1], 'type_mismatch', 'Expected a number, got array'],
     [{ value: 1 }, 'type_mismatch', 'Expected a number, got object'],
@@ -269,7 +323,11 @@ describe('json and array', () => {
     expect(array(['barn', 'summer'])).toEqual({ ok: true, value: ['barn', 'summer'] });
     expect(array(' barn, summer ,, outdoor ')).toEqual({ ok: true, value: ['barn', 'summer', 'outdoor'] });
     expect(array(5)).toEqual({ ok: true, value: [5] });
-    expect(array({ a: 1 })).toEqual({ ok: false, code: 'type_mismatch', reason: 'Expected a list or text, got object' });
+    expect(array({ a: 1 })).toEqual({
+      ok: false,
+      code: 'type_mismatch',
+      reason: 'Expected a list or text, got object',
+    });
     const semicolons = createImportCoercer('array', settings({ arraySeparator: ';' }));
     expect(semicolons('a, b; c')).toEqual({ ok: true, value: ['a, b', 'c'] });
   });

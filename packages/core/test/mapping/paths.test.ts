@@ -42,7 +42,9 @@ describe('parseFieldPath', () => {
   it('gives bracket and dot indexes one canonical spelling', () => {
     expect(parseFieldPath('jobs[0].event_date').canonical).toBe('jobs.0.event_date');
     expect(parseFieldPath('jobs.0.event_date').canonical).toBe('jobs.0.event_date');
-    expect(parseFieldPath('customFields[fieldId="01abc"].value').canonical).toBe('customFields[fieldId=01abc].value');
+    expect(parseFieldPath('customFields[fieldId="01abc"].value').canonical).toBe(
+      'customFields[fieldId=01abc].value',
+    );
     expect(parseFieldPath('["First Name."]').canonical).toBe('["First Name."]');
     expect(parseFieldPath('a["0"]').canonical).toBe('a["0"]');
   });
@@ -108,9 +110,13 @@ describe('getAtPath', () => {
     expect(getAtPath(taveContact, parseFieldPath('firstName'))).toBe('Zoë');
     expect(getAtPath(taveContact, parseFieldPath('jobs.1.eventDate'))).toBe('2027-01-02');
     expect(getAtPath(taveContact, parseFieldPath('jobs[0].eventDate'))).toBe('2026-06-12');
-    expect(getAtPath(taveContact, parseFieldPath('customFields[fieldId=01abc].value'))).toBe('The Barn at Upwaltham');
+    expect(getAtPath(taveContact, parseFieldPath('customFields[fieldId=01abc].value'))).toBe(
+      'The Barn at Upwaltham',
+    );
     expect(getAtPath(taveContact, parseFieldPath('customFields[fieldId=42].value'))).toBe('numeric id');
-    expect(getAtPath(taveContact, parseFieldPath('customFields[fieldId="venue [main]"].value'))).toBe('quoted');
+    expect(getAtPath(taveContact, parseFieldPath('customFields[fieldId="venue [main]"].value'))).toBe(
+      'quoted',
+    );
     expect(getAtPath(taveContact, parseFieldPath('["First Name."]'))).toBe('dotted header');
   });
 
