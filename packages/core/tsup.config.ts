@@ -6,5 +6,6 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  tsconfig: 'tsconfig.build.json',
   target: 'node20',
 });

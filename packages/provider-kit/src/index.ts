@@ -18,6 +18,7 @@ export {
   type ProviderRequestEvent,
   type ProviderRetryOptions,
 } from './http/client.js';
+export { createProviderHttpFactory, type ProviderHttpFactoryOptions } from './http/factory.js';
 export { redactUrl } from './http/redaction.js';
 export { parseRetryAfter } from './http/retry-after.js';
 export { type CursorPage, type CursorPaginationOptions, cursorPagination } from './pagination/cursor.js';

@@ -1,6 +1,7 @@
 export type * from './client-store.js';
 export type * from './hub-storage.js';
 export type {
+  CountingProviderHttpClient,
   CrmProviderV1,
   ExternalRecord,
   ProviderAuthKind,
@@ -8,8 +9,12 @@ export type {
   ProviderContext,
   ProviderFeature,
   ProviderHttpClient,
+  ProviderHttpClientFactory,
+  ProviderHttpClientOptions,
+  ProviderHttpClientRequest,
   ProviderHttpRequest,
   ProviderHttpResponse,
+  ProviderHttpStats,
   ProviderLogger,
   ProviderOAuth2Settings,
   ProviderPage,

@@ -5,8 +5,8 @@
  * UnsupportedCapabilityError before the job starts instead of failing later.
  *
  * Providers never touch the database and never see another integration's credentials. Everything they need
- * arrives in the ProviderContext: decrypted credentials, an HTTP client already rate limited and retrying for
- * this integration, a logger that redacts secrets, and an AbortSignal.
+ * arrives in the ProviderContext: decrypted credentials, a factory of HTTP clients already rate limited and
+ * retrying for this integration, a logger that redacts secrets, and an AbortSignal.
  */
 import type { CrmFieldMapping, FieldDefinition } from '../model/field-mapping.js';
 
@@ -78,12 +78,57 @@ export interface ProviderHttpClient {
   request<Body = unknown>(request: ProviderHttpRequest): Promise<ProviderHttpResponse<Body>>;
 }
 
+/** Where a session's HTTP client sends requests, and how it authenticates. */
+export interface ProviderHttpClientOptions {
+  /** Absolute base URL every request path is relative to, e.g. `https://workspace.vsco.co/api/v2`. */
+  readonly baseUrl: string;
+  /** Headers sent with every request, typically authentication. Treated as secrets everywhere. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Counters of an HTTP client, reported with each job. */
+export interface ProviderHttpStats {
+  /** Attempts sent to the CRM, retries included. */
+  readonly requestsSent: number;
+  /** Attempts that were retries. */
+  readonly retries: number;
+  /** Responses with status 429. */
+  readonly rateLimited: number;
+}
+
+/** An HTTP client that can report its counters. */
+export interface CountingProviderHttpClient extends ProviderHttpClient {
+  stats(): ProviderHttpStats;
+}
+
+/** What the hub asks of the host's HTTP factory for one session of one integration. */
+export interface ProviderHttpClientRequest extends ProviderHttpClientOptions {
+  readonly integrationId: string;
+  readonly providerId: string;
+  /** The integration's budget: clients of one integration share it, across sessions. */
+  readonly rateLimits: ProviderRateLimits;
+  readonly signal: AbortSignal;
+  readonly logger: ProviderLogger;
+}
+
+/**
+ * Builds the rate-limited, retrying HTTP client of a session. Core does no HTTP itself: the host passes
+ * provider-kit's `createProviderHttpFactory()` (or its own) to the hub.
+ */
+export type ProviderHttpClientFactory = (request: ProviderHttpClientRequest) => CountingProviderHttpClient;
+
 /** What `connect()` receives for one integration. */
 export interface ProviderContext {
   readonly integrationId: string;
   /** Decrypted credentials (the integration's auth_config). Never log them. */
   readonly credentials: Readonly<Record<string, unknown>>;
-  readonly http: ProviderHttpClient;
+  /**
+   * An HTTP client for this integration: rate limited to `rateLimits` (shared by every client of the
+   * integration), retrying, with the given headers kept out of logs and errors.
+   */
+  createHttpClient(options: ProviderHttpClientOptions): ProviderHttpClient;
+  /** The budget the hub enforces for this integration. */
+  readonly rateLimits: ProviderRateLimits;
   readonly logger: ProviderLogger;
   readonly signal: AbortSignal;
 }

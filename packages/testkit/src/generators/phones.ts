@@ -29,6 +29,8 @@ interface PhonePlan {
   readonly number: (random: Random) => string;
   /** Group sizes of the national significant number in the usual written form. */
   readonly groups: readonly number[];
+  /** The prefix residents dial before a country code. @default '00' */
+  readonly idd?: string;
   /** Separator between groups. @default ' ' */
   readonly separator?: string;
   /** Formats the national form differently from "trunk + grouped digits". */
@@ -58,34 +60,35 @@ const nanpNational = (digits: string): string =>
 
 /** Numbering plans by ISO 3166-1 alpha-2 country. Mobile ranges only: every wedding client has a mobile. */
 const plans: Readonly<Record<string, PhonePlan>> = {
-  US: { dialCode: '1', trunk: '', number: nanpNumber(usAreaCodes), groups: [3, 3, 4], national: nanpNational },
-  CA: { dialCode: '1', trunk: '', number: nanpNumber(caAreaCodes), groups: [3, 3, 4], national: nanpNational },
-  GB: { dialCode: '44', trunk: '0', number: (r) => `7${r.int(4, 9)}${r.digits(8)}`, groups: [4, 6] },
+  US: { dialCode: '1', trunk: '', idd: '011', number: nanpNumber(usAreaCodes), groups: [3, 3, 4], national: nanpNational },
+  CA: { dialCode: '1', trunk: '', idd: '011', number: nanpNumber(caAreaCodes), groups: [3, 3, 4], national: nanpNational },
+  GB: { dialCode: '44', trunk: '0', number: (r) => `7${r.int(1, 3)}${r.digits(8)}`, groups: [4, 6] },
   IE: { dialCode: '353', trunk: '0', number: (r) => `8${r.pick(['3', '5', '6', '7', '9'])}${r.digits(7)}`, groups: [2, 3, 4] },
-  AU: { dialCode: '61', trunk: '0', number: (r) => `4${r.digits(8)}`, groups: [3, 3, 3] },
+  AU: { dialCode: '61', trunk: '0', idd: '0011', number: (r) => `4${r.pick(['0', '1', '2', '3', '6'])}${r.digits(7)}`, groups: [3, 3, 3] },
   DE: { dialCode: '49', trunk: '0', number: (r) => `15${r.pick(['1', '2', '7'])}${r.digits(8)}`, groups: [3, 8] },
-  FR: { dialCode: '33', trunk: '0', number: (r) => `${r.pick(['6', '7'])}${r.digits(8)}`, groups: [1, 2, 2, 2, 2] },
+  FR: { dialCode: '33', trunk: '0', number: (r) => `${r.pick(['60', '61', '62', '64', '65', '66', '67', '68', '73', '74', '75', '76', '77', '78'])}${r.digits(7)}`, groups: [1, 2, 2, 2, 2] },
   ES: { dialCode: '34', trunk: '', number: (r) => `6${r.digits(8)}`, groups: [3, 2, 2, 2] },
   IT: { dialCode: '39', trunk: '', number: (r) => `3${r.int(2, 9)}${r.digits(8)}`, groups: [3, 3, 4] },
-  NL: { dialCode: '31', trunk: '0', number: (r) => `6${r.digits(8)}`, groups: [1, 8] },
+  NL: { dialCode: '31', trunk: '0', number: (r) => `6${r.int(1, 5)}${r.digits(7)}`, groups: [1, 8] },
   SE: { dialCode: '46', trunk: '0', number: (r) => `7${r.pick(['0', '2', '3', '6'])}${r.digits(7)}`, groups: [2, 3, 2, 2] },
-  PL: { dialCode: '48', trunk: '', number: (r) => `${r.pick(['5', '6', '7', '8'])}${r.int(0, 9)}${r.digits(7)}`, groups: [3, 3, 3] },
+  PL: { dialCode: '48', trunk: '', number: (r) => `${r.pick(['50', '51', '53', '57', '60', '66', '69', '72', '73', '78', '79', '88'])}${r.digits(7)}`, groups: [3, 3, 3] },
   TR: { dialCode: '90', trunk: '0', number: (r) => `5${r.int(3, 5)}${r.digits(8)}`, groups: [3, 3, 2, 2] },
-  JP: { dialCode: '81', trunk: '0', number: (r) => `${r.pick(['70', '80', '90'])}${r.int(1, 9)}${r.digits(7)}`, groups: [2, 4, 4], separator: '-' },
-  KR: { dialCode: '82', trunk: '0', number: (r) => `10${r.int(2, 9)}${r.digits(7)}`, groups: [2, 4, 4], separator: '-' },
+  JP: { dialCode: '81', trunk: '0', idd: '010', number: (r) => `${r.pick(['70', '80', '90'])}${r.int(1, 9)}${r.digits(7)}`, groups: [2, 4, 4], separator: '-' },
+  KR: { dialCode: '82', trunk: '0', idd: '001', number: (r) => `10${r.pick(['2', '3', '4', '6', '7', '8'])}${r.digits(7)}`, groups: [2, 4, 4], separator: '-' },
   CN: { dialCode: '86', trunk: '', number: (r) => `1${r.pick(['38', '39', '58', '86', '88'])}${r.digits(8)}`, groups: [3, 4, 4] },
-  IN: { dialCode: '91', trunk: '0', number: (r) => `${r.int(7, 9)}${r.digits(9)}`, groups: [5, 5] },
+  IN: { dialCode: '91', trunk: '0', number: (r) => `9${r.digits(9)}`, groups: [5, 5] },
   BR: {
     dialCode: '55',
     trunk: '0',
+    idd: '0014',
     number: (r) => `${r.pick(['11', '21', '31', '41', '51', '61', '71', '81'])}9${r.int(6, 9)}${r.digits(7)}`,
     groups: [2, 5, 4],
     national: (digits) => `(${digits.slice(0, 2)}) ${digits.slice(2, 7)}-${digits.slice(7)}`,
   },
   MX: { dialCode: '52', trunk: '', number: (r) => `${r.pick(['55', '33', '81'])}${r.digits(8)}`, groups: [2, 4, 4] },
   AE: { dialCode: '971', trunk: '0', number: (r) => `5${r.pick(['0', '2', '5', '6'])}${r.digits(7)}`, groups: [2, 3, 4] },
-  NG: { dialCode: '234', trunk: '0', number: (r) => `${r.pick(['803', '806', '813', '816', '903'])}${r.digits(7)}`, groups: [3, 3, 4] },
-  IL: { dialCode: '972', trunk: '0', number: (r) => `5${r.pick(['0', '2', '3', '4', '8'])}${r.digits(7)}`, groups: [2, 3, 4], separator: '-' },
+  NG: { dialCode: '234', trunk: '0', idd: '009', number: (r) => `${r.pick(['803', '806', '813', '816', '903'])}${r.digits(7)}`, groups: [3, 3, 4] },
+  IL: { dialCode: '972', trunk: '0', number: (r) => `5${r.pick(['0', '2', '3', '4'])}${r.int(2, 9)}${r.digits(6)}`, groups: [2, 3, 4], separator: '-' },
   VN: { dialCode: '84', trunk: '0', number: (r) => `9${r.int(0, 8)}${r.digits(7)}`, groups: [2, 3, 4] },
 };
 
@@ -115,8 +118,7 @@ export function typedVariants(phone: Pick<StudioPhone, 'e164' | 'country'>): str
   const digits = phone.e164.slice(1 + plan.dialCode.length);
   const national = nationalForm(plan, digits);
   const international = internationalForm(plan, digits);
-  // `00` is the international prefix almost everywhere except North America (011).
-  const idd = plan.dialCode === '1' ? '011' : '00';
+  const idd = plan.idd ?? '00';
   const variants = [
     national,
     international,
