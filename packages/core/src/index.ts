@@ -3,3 +3,16 @@ export * from './mapping/index.js';
 export * from './model/index.js';
 export * from './security/index.js';
 export * from './spec/index.js';
+export {
+  type CrmHub,
+  type CrmHubOptions,
+  createCrmHub,
+  type HubSyncJob,
+  type IntegrationRequest,
+  type JobRequest,
+  type PageRequest,
+  type SupplierRequest,
+  type SyncLogsRequest,
+} from './hub.js';
+export * from './runner/index.js';
+export * from './sync/index.js';

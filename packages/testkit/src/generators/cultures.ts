@@ -76,6 +76,7 @@ interface CultureSpec {
   readonly doubleSurname?: boolean;
 }
 
+// biome-ignore format: one entry per line reads as a table
 const cultures: Readonly<Record<CultureId, CultureSpec>> = {
   en_US: { locale: en_US, country: 'US', weight: 16, hasRegion: true, emailDomains: ['gmail.com', 'yahoo.com', 'outlook.com', 'icloud.com', 'hotmail.com', 'aol.com'] },
   en_GB: { locale: en_GB, country: 'GB', weight: 7, hasRegion: true, emailDomains: ['gmail.com', 'hotmail.co.uk', 'btinternet.com', 'outlook.com', 'yahoo.co.uk'] },

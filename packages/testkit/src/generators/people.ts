@@ -52,7 +52,11 @@ export function emailAddress(
 /** The same address with capitals where people put them (`Anna.Smith3@Gmail.com`). */
 export function emailCaseVariant(email: string): string {
   const [local = '', domain = ''] = email.split('@');
-  const capitalise = (part: string) => part.replace(/(^|[._-])([a-z])/g, (_match, separator: string, letter: string) => separator + letter.toUpperCase());
+  const capitalise = (part: string) =>
+    part.replace(
+      /(^|[._-])([a-z])/g,
+      (_match, separator: string, letter: string) => separator + letter.toUpperCase(),
+    );
   const variant = `${capitalise(local)}@${capitalise(domain)}`;
   return variant === email ? email.toUpperCase() : variant;
 }
@@ -68,6 +72,7 @@ export function spacingVariant(random: Random, name: string): string {
   return random.pick([`  ${inner}`, `${inner}  `, ` ${inner} `]);
 }
 
+// biome-ignore format: one entry per line reads as a table
 const keyboardNeighbours: Readonly<Record<string, string>> = {
   a: 'sq', b: 'vn', c: 'xv', d: 'sf', e: 'wr', f: 'dg', g: 'fh', h: 'gj', i: 'uo', j: 'hk', k: 'jl', l: 'k',
   m: 'n', n: 'bm', o: 'ip', p: 'o', q: 'w', r: 'et', s: 'ad', t: 'ry', u: 'yi', v: 'cb', w: 'qe', x: 'zc',
@@ -92,7 +97,11 @@ export function typoVariant(random: Random, name: string): string {
   } else if (operation === 1 && characters.length >= 4 && character !== ' ' && character !== '-') {
     characters.splice(position, 1);
   } else {
-    characters.splice(position, 0, character === ' ' || character === '-' ? (characters[position - 1] as string) : character);
+    characters.splice(
+      position,
+      0,
+      character === ' ' || character === '-' ? (characters[position - 1] as string) : character,
+    );
   }
   const result = characters.join('');
   return result === name ? `${name}${character}` : result;

@@ -37,7 +37,21 @@ interface PhonePlan {
   readonly national?: (digits: string) => string;
 }
 
-const usAreaCodes = ['212', '213', '305', '312', '404', '415', '512', '602', '617', '646', '702', '720', '808'];
+const usAreaCodes = [
+  '212',
+  '213',
+  '305',
+  '312',
+  '404',
+  '415',
+  '512',
+  '602',
+  '617',
+  '646',
+  '702',
+  '720',
+  '808',
+];
 const caAreaCodes = ['416', '604', '514', '403', '613', '902'];
 
 function group(digits: string, sizes: readonly number[], separator: string): string {
@@ -58,6 +72,7 @@ const nanpNumber = (areaCodes: readonly string[]) => (random: Random) =>
 const nanpNational = (digits: string): string =>
   `(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`;
 
+// biome-ignore format: one entry per line reads as a table
 /** Numbering plans by ISO 3166-1 alpha-2 country. Mobile ranges only: every wedding client has a mobile. */
 const plans: Readonly<Record<string, PhonePlan>> = {
   US: { dialCode: '1', trunk: '', idd: '011', number: nanpNumber(usAreaCodes), groups: [3, 3, 4], national: nanpNational },

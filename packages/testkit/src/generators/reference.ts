@@ -39,6 +39,7 @@ export interface CountryProfile {
   readonly longitude: number;
 }
 
+// biome-ignore format: one entry per line reads as a table
 /** Countries a studio can be in (ISO 3166-1 alpha-2). */
 export const countryProfiles: Readonly<Record<string, CountryProfile>> = {
   US: { culture: 'en_US', currency: 'USD', timezone: 'America/New_York', dateFormat: 'n/j/Y', latitude: 40.7, longitude: -74.0 },
@@ -66,6 +67,7 @@ export const countryProfiles: Readonly<Record<string, CountryProfile>> = {
   NG: { culture: 'en_NG', currency: 'NGN', timezone: 'Africa/Lagos', dateFormat: 'j/n/Y', latitude: 6.5, longitude: 3.4 },
 };
 
+// biome-ignore format: one entry per line reads as a table
 /** Rough value of one US dollar in other currencies, so prices look local. */
 const dollarRates: Readonly<Record<string, number>> = {
   USD: 1, CAD: 1.35, GBP: 0.8, EUR: 0.92, AUD: 1.5, NZD: 1.6, CHF: 0.9, MXN: 17, SEK: 10.5, PLN: 4, TRY: 32,
@@ -90,6 +92,7 @@ interface DestinationVenue {
   readonly longitude: number;
 }
 
+// biome-ignore format: one entry per line reads as a table
 /** Destination-wedding venues (names invented; places real, so their time zones differ from the studio's). */
 const destinations: readonly DestinationVenue[] = [
   { name: 'Villa dei Limoni', city: 'Ravello', region: 'Campania', postalCode: '84010', country: 'IT', timezone: 'Europe/Rome', latitude: 40.649, longitude: 14.612 },
@@ -172,10 +175,22 @@ const customFieldSpecs: readonly {
 }[] = [
   { key: 'instagram', label: 'Instagram handle', kind: 'text', appliesTo: 'contact' },
   { key: 'nickname', label: 'Nickname', kind: 'text', appliesTo: 'contact' },
-  { key: 'pronouns', label: 'Pronouns', kind: 'choice', appliesTo: 'contact', choices: ['she/her', 'he/him', 'they/them'] },
+  {
+    key: 'pronouns',
+    label: 'Pronouns',
+    kind: 'choice',
+    appliesTo: 'contact',
+    choices: ['she/her', 'he/him', 'they/them'],
+  },
   { key: 'wedding_hashtag', label: 'Wedding hashtag', kind: 'text', appliesTo: 'job' },
   { key: 'getting_ready', label: 'Getting-ready locations', kind: 'textarea', appliesTo: 'job' },
-  { key: 'photo_style', label: 'Photo style', kind: 'choice', appliesTo: 'job', choices: ['Classic', 'Documentary', 'Editorial', 'Fine art'] },
+  {
+    key: 'photo_style',
+    label: 'Photo style',
+    kind: 'choice',
+    appliesTo: 'job',
+    choices: ['Classic', 'Documentary', 'Editorial', 'Fine art'],
+  },
   { key: 'family_groups', label: 'Family group photos', kind: 'number', appliesTo: 'job' },
   { key: 'coverage_hours', label: 'Hours of coverage', kind: 'decimal', appliesTo: 'job' },
   { key: 'travel_fee', label: 'Travel fee', kind: 'money', appliesTo: 'job' },
@@ -184,6 +199,7 @@ const customFieldSpecs: readonly {
   { key: 'second_shooter', label: 'Second shooter', kind: 'boolean', appliesTo: 'job' },
 ];
 
+// biome-ignore format: one entry per line reads as a table
 const foldMap: Readonly<Record<string, string>> = {
   ß: 'ss', ł: 'l', Ł: 'l', ø: 'o', Ø: 'o', æ: 'ae', Æ: 'ae', đ: 'd', Đ: 'd', ı: 'i', œ: 'oe', þ: 'th', ð: 'd',
 };
@@ -247,11 +263,16 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /** Builds the studio-wide records. Everything is created before the studio's history starts. */
-export function buildReference(options: ResolvedStudioOptions, random: Random, startDay: number): StudioReference {
+export function buildReference(
+  options: ResolvedStudioOptions,
+  random: Random,
+  startDay: number,
+): StudioReference {
   const profile = countryProfiles[options.country] as CountryProfile;
   const pool = culturePool(profile.culture);
   const ids = new IdMaker(random, referenceSequenceBase);
-  const before = (minDays: number, maxDays: number) => momentOf(random, startDay - random.int(minDays, maxDays));
+  const before = (minDays: number, maxDays: number) =>
+    momentOf(random, startDay - random.int(minDays, maxDays));
   const stamp = (ms: number) => formatTimestamp(ms);
 
   const studioCreated = before(1200, 2400);

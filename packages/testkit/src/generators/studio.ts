@@ -7,9 +7,25 @@
  * Each client is generated from its own random stream (seed + index), so generation is O(clients), can run
  * lazily (`createStudioGenerator(options).clients()`), and a client never depends on its neighbours.
  */
-import { formatDay, formatTime, formatTimestamp, impossibleDateNear, momentOf, parseDay } from './calendar.js';
+import {
+  formatDay,
+  formatTime,
+  formatTimestamp,
+  impossibleDateNear,
+  momentOf,
+  parseDay,
+} from './calendar.js';
 import { type CultureId, culturePool, cultureWeights } from './cultures.js';
-import { brokenEmail, emailAddress, emailCaseVariant, familyName, givenName, nameCaseVariant, spacingVariant, typoVariant } from './people.js';
+import {
+  brokenEmail,
+  emailAddress,
+  emailCaseVariant,
+  familyName,
+  givenName,
+  nameCaseVariant,
+  spacingVariant,
+  typoVariant,
+} from './people.js';
 import { generatePhone, retypePhone, type StudioPhone } from './phones.js';
 import { Random, sampleDistinct } from './random.js';
 import { asciiFold, buildReference, countryProfiles, IdMaker, localPrice } from './reference.js';
@@ -79,6 +95,7 @@ interface Signature {
   };
 }
 
+// biome-ignore format: one entry per line reads as a table
 /** Names and notes every studio contains (spread over its clients), to exercise encodings and limits. */
 const signatures: readonly Signature[] = [
   { culture: 'en_IE', gender: 'female', firstName: 'Siobhán', lastName: "O'Brien", features: { firstName: ['accent'], lastName: ['apostrophe'] } },
@@ -176,7 +193,9 @@ const paymentMethods: readonly (readonly [StudioPayment['method'], number])[] = 
 ];
 
 function currencyExponentOf(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
 }
 
 function isTimeZone(timezone: string): boolean {
@@ -226,7 +245,13 @@ export function resolveStudioOptions(options: StudioOptions = {}): ResolvedStudi
   const country = stringOption('country', options.country, 'US');
   const profile = countryProfiles[country];
   if (profile === undefined) {
-    invalid('country', `one of ${Object.keys(countryProfiles).map((code) => `\`${code}\``).join(', ')}`, country);
+    invalid(
+      'country',
+      `one of ${Object.keys(countryProfiles)
+        .map((code) => `\`${code}\``)
+        .join(', ')}`,
+      country,
+    );
   }
   const currency = stringOption('currency', options.currency, profile.currency);
   if (!/^[A-Z]{3}$/.test(currency) || !Intl.supportedValuesOf('currency').includes(currency)) {
@@ -234,15 +259,30 @@ export function resolveStudioOptions(options: StudioOptions = {}): ResolvedStudi
   }
   const timezone = stringOption('timezone', options.timezone, profile.timezone);
   if (!isTimeZone(timezone)) invalid('timezone', 'an IANA time zone such as `Europe/London`', timezone);
-  const dateFormat = enumOption<StudioDateFormat>('dateFormat', options.dateFormat, ['n/j/Y', 'j/n/Y', 'Y-m-d'], profile.dateFormat);
+  const dateFormat = enumOption<StudioDateFormat>(
+    'dateFormat',
+    options.dateFormat,
+    ['n/j/Y', 'j/n/Y', 'Y-m-d'],
+    profile.dateFormat,
+  );
   const seedName = new Random(seed, streams.plan, 99);
   const name = stringOption(
     'name',
     options.name,
     `${seedName.pick(['Golden Hour', 'Evergreen', 'Wildflower', 'Silver Lining', 'Juniper', 'Lumière', 'Saltwater', 'Honeybee'])} ${seedName.pick(['Photography', 'Studio', 'Weddings', 'Photo Co.'])}`,
   );
-  const duplicates = resolveCounts('duplicates', options.duplicates, duplicateKinds, maxClients) as Required<DuplicateCounts>;
-  const badRecords = resolveCounts('badRecords', options.badRecords, badRecordKinds, maxClients) as Required<BadRecordCounts>;
+  const duplicates = resolveCounts(
+    'duplicates',
+    options.duplicates,
+    duplicateKinds,
+    maxClients,
+  ) as Required<DuplicateCounts>;
+  const badRecords = resolveCounts(
+    'badRecords',
+    options.badRecords,
+    badRecordKinds,
+    maxClients,
+  ) as Required<BadRecordCounts>;
   const signatureCount = Math.min(signatures.length, clients);
   const planted =
     Object.values(duplicates).reduce((sum, count) => sum + count, 0) +
@@ -287,8 +327,10 @@ function makePlan(options: ResolvedStudioOptions): Plan {
     signatureMap.set(position, signatures[index] as Signature);
   }
   const kinds: (readonly [DuplicateKind | BadRecordKind, 'duplicate' | 'bad'])[] = [];
-  for (const kind of duplicateKinds) for (let n = 0; n < options.duplicates[kind]; n += 1) kinds.push([kind, 'duplicate']);
-  for (const kind of badRecordKinds) for (let n = 0; n < options.badRecords[kind]; n += 1) kinds.push([kind, 'bad']);
+  for (const kind of duplicateKinds)
+    for (let n = 0; n < options.duplicates[kind]; n += 1) kinds.push([kind, 'duplicate']);
+  for (const kind of badRecordKinds)
+    for (let n = 0; n < options.badRecords[kind]; n += 1) kinds.push([kind, 'bad']);
   const positions = sampleDistinct(random, kinds.length, options.clients, new Set(signatureMap.keys()));
   const duplicates = new Map<number, DuplicateKind>();
   const badRecords = new Map<number, BadRecordKind>();
@@ -321,7 +363,9 @@ interface Context {
   readonly destinationVenues: readonly StudioVenue[];
 }
 
-function byKey<T extends { readonly key: string; readonly id: string }>(items: readonly T[]): Record<string, string> {
+function byKey<T extends { readonly key: string; readonly id: string }>(
+  items: readonly T[],
+): Record<string, string> {
   return Object.fromEntries(items.map((item) => [item.key, item.id]));
 }
 
@@ -355,8 +399,12 @@ function makeContext(options: ResolvedStudioOptions): Context {
     eventType: byKey(reference.eventTypes) as Record<EventTypeKey, string>,
     field: byKey(reference.customFields),
     leadStatus: Object.fromEntries(reference.leadStatuses.map((status) => [status.name, status.id])),
-    lostReasons: reference.closedReasons.filter((reason) => reason.outcome === 'lost').map((reason) => reason.id),
-    cancelledReasons: reference.closedReasons.filter((reason) => reason.outcome === 'cancelled').map((reason) => reason.id),
+    lostReasons: reference.closedReasons
+      .filter((reason) => reason.outcome === 'lost')
+      .map((reason) => reason.id),
+    cancelledReasons: reference.closedReasons
+      .filter((reason) => reason.outcome === 'cancelled')
+      .map((reason) => reason.id),
     sources: reference.leadSources
       .filter((source) => sourceWeights[source.name] !== undefined)
       .map((source) => [source.id, sourceWeights[source.name] as number] as const),
@@ -380,11 +428,18 @@ interface Timeline {
   readonly lastDay: number;
 }
 
-function planTimeline(random: Random, context: Context, key: JobTypeKey, inquiryDay: number, bookRate: number): Timeline {
+function planTimeline(
+  random: Random,
+  context: Context,
+  key: JobTypeKey,
+  inquiryDay: number,
+  bookRate: number,
+): Timeline {
   const { endDay } = context;
   const [minLead, maxLead] = leadTimes[key];
   const eventDay = inquiryDay + random.int(minLead, maxLead);
-  const bookingDay = inquiryDay + random.int(2, Math.max(2, Math.min(40, Math.floor((eventDay - inquiryDay) / 2))));
+  const bookingDay =
+    inquiryDay + random.int(2, Math.max(2, Math.min(40, Math.floor((eventDay - inquiryDay) / 2))));
   const books = random.chance(bookRate);
   const age = endDay - inquiryDay;
   if (books && bookingDay <= endDay) {
@@ -404,19 +459,68 @@ function planTimeline(random: Random, context: Context, key: JobTypeKey, inquiry
     const leadStatus = random.chance(0.7) ? 'Proposal Sent' : null;
     if (stage === 'booked' && eventDay - bookingDay > 30 && random.chance(0.03)) {
       const closedDay = Math.min(endDay, bookingDay + random.int(7, eventDay - bookingDay - 1));
-      return { inquiryDay, eventDay, bookingDay, stage, closed: 'cancelled', closedDay, fulfillmentDay, completedDay, leadStatus, lastDay: closedDay };
+      return {
+        inquiryDay,
+        eventDay,
+        bookingDay,
+        stage,
+        closed: 'cancelled',
+        closedDay,
+        fulfillmentDay,
+        completedDay,
+        leadStatus,
+        lastDay: closedDay,
+      };
     }
     const lastDay = Math.min(endDay, completedDay ?? fulfillmentDay ?? bookingDay);
-    return { inquiryDay, eventDay, bookingDay, stage, closed: null, closedDay: null, fulfillmentDay, completedDay, leadStatus, lastDay };
+    return {
+      inquiryDay,
+      eventDay,
+      bookingDay,
+      stage,
+      closed: null,
+      closedDay: null,
+      fulfillmentDay,
+      completedDay,
+      leadStatus,
+      lastDay,
+    };
   }
   if (!books && age > 45) {
     const closedDay = Math.min(endDay, inquiryDay + random.int(10, 45));
     const leadStatus = random.pick(['Contacted', 'Proposal Sent', 'Follow Up', 'Stale']);
-    return { inquiryDay, eventDay, bookingDay: null, stage: 'inquiry', closed: 'lost', closedDay, fulfillmentDay: null, completedDay: null, leadStatus, lastDay: closedDay };
+    return {
+      inquiryDay,
+      eventDay,
+      bookingDay: null,
+      stage: 'inquiry',
+      closed: 'lost',
+      closedDay,
+      fulfillmentDay: null,
+      completedDay: null,
+      leadStatus,
+      lastDay: closedDay,
+    };
   }
-  const leadStatus = age <= 7 ? 'New' : age > 60 ? 'Stale' : random.pick(['Contacted', 'Consultation Scheduled', 'Proposal Sent', 'Follow Up']);
+  const leadStatus =
+    age <= 7
+      ? 'New'
+      : age > 60
+        ? 'Stale'
+        : random.pick(['Contacted', 'Consultation Scheduled', 'Proposal Sent', 'Follow Up']);
   const lastDay = Math.min(endDay, inquiryDay + random.int(0, Math.max(0, age)));
-  return { inquiryDay, eventDay, bookingDay: null, stage: 'inquiry', closed: null, closedDay: null, fulfillmentDay: null, completedDay: null, leadStatus, lastDay };
+  return {
+    inquiryDay,
+    eventDay,
+    bookingDay: null,
+    stage: 'inquiry',
+    closed: null,
+    closedDay: null,
+    fulfillmentDay: null,
+    completedDay: null,
+    leadStatus,
+    lastDay,
+  };
 }
 
 /** Builds one client's records. */
@@ -471,7 +575,11 @@ class ClientBuilder {
       values.push({ fieldId: field.instagram as string, value: `@${handle}${random.int(1, 999)}` });
     }
     if (nickname !== null) values.push({ fieldId: field.nickname as string, value: nickname });
-    if (random.chance(0.2)) values.push({ fieldId: field.pronouns as string, value: random.pick(['she/her', 'he/him', 'they/them']) });
+    if (random.chance(0.2))
+      values.push({
+        fieldId: field.pronouns as string,
+        value: random.pick(['she/her', 'he/him', 'they/them']),
+      });
     return values;
   }
 }
@@ -501,10 +609,13 @@ function generateClient(context: Context, index: number): StudioClientBundle {
   const lastName = signature?.lastName ?? familyName(random, pool, gender);
   const nickname = signature?.nickname ?? (random.chance(0.04) ? [...firstName].slice(0, 3).join('') : null);
   const needsEmail = duplicateKind === 'case' || duplicateKind === 'typo' || badKind !== undefined;
-  const needsPhone = duplicateKind === 'spacing' || duplicateKind === 'phoneFormat' || duplicateKind === 'typo';
-  const email = needsEmail || random.chance(0.95) ? emailAddress(random, pool, firstName, lastName, index * 3 + 1) : null;
+  const needsPhone =
+    duplicateKind === 'spacing' || duplicateKind === 'phoneFormat' || duplicateKind === 'typo';
+  const email =
+    needsEmail || random.chance(0.95) ? emailAddress(random, pool, firstName, lastName, index * 3 + 1) : null;
   const phones: StudioPhone[] = [];
-  if (needsPhone || random.chance(0.85)) phones.push(generatePhone(random, country, 'mobile', !local && random.chance(0.8)));
+  if (needsPhone || random.chance(0.85))
+    phones.push(generatePhone(random, country, 'mobile', !local && random.chance(0.8)));
   if (random.chance(0.08)) phones.push(generatePhone(random, options.country, 'work', false));
   const created = builder.stamp(inquiryDay);
   const clientId = ids.id(created.ms);
@@ -520,7 +631,11 @@ function generateClient(context: Context, index: number): StudioClientBundle {
     const partnerFirst = givenName(random, partnerPool, partnerGender);
     const partnerLast = familyName(random, partnerPool, partnerGender);
     sharedEmail = !planted && email !== null && random.chance(0.07);
-    const partnerEmail = sharedEmail ? email : random.chance(0.85) ? emailAddress(random, partnerPool, partnerFirst, partnerLast, index * 3 + 2) : null;
+    const partnerEmail = sharedEmail
+      ? email
+      : random.chance(0.85)
+        ? emailAddress(random, partnerPool, partnerFirst, partnerLast, index * 3 + 2)
+        : null;
     const partnerCreated = created.ms + random.int(1, 600) * 1000;
     partner = {
       id: ids.id(partnerCreated),
@@ -533,7 +648,9 @@ function generateClient(context: Context, index: number): StudioClientBundle {
       nickname: null,
       email: partnerEmail,
       secondaryEmail: null,
-      phones: random.chance(0.7) ? [generatePhone(random, country, 'mobile', !local && random.chance(0.8))] : [],
+      phones: random.chance(0.7)
+        ? [generatePhone(random, country, 'mobile', !local && random.chance(0.8))]
+        : [],
       address: null,
       birthdate: random.chance(0.3) ? formatDay(inquiryDay - random.int(23 * 365, 42 * 365)) : null,
       anniversary: null,
@@ -548,15 +665,38 @@ function generateClient(context: Context, index: number): StudioClientBundle {
   }
 
   // Jobs: the first one, and for some completed clients a return visit.
-  const firstJob = buildJob(builder, jobKey, timeline, clientId, partner, { firstName, lastName, gender }, signature?.jobNote);
+  const firstJob = buildJob(
+    builder,
+    jobKey,
+    timeline,
+    clientId,
+    partner,
+    { firstName, lastName, gender },
+    signature?.jobNote,
+  );
   const jobTimelines: [StudioJob, Timeline][] = [[firstJob, timeline]];
   let returning = false;
-  if (!planted && signature === undefined && timeline.stage === 'completed' && timeline.closed === null && random.chance(0.12)) {
+  if (
+    !planted &&
+    signature === undefined &&
+    timeline.stage === 'completed' &&
+    timeline.closed === null &&
+    random.chance(0.12)
+  ) {
     const secondKey: JobTypeKey = partner !== null && random.chance(0.7) ? 'anniversary' : 'family';
     const secondInquiry = (timeline.completedDay as number) + random.int(150, 500);
     if (secondInquiry < endDay - 3) {
       const secondTimeline = planTimeline(random, context, secondKey, secondInquiry, 0.85);
-      const secondJob = buildJob(builder, secondKey, secondTimeline, clientId, partner, { firstName, lastName, gender }, undefined, true);
+      const secondJob = buildJob(
+        builder,
+        secondKey,
+        secondTimeline,
+        clientId,
+        partner,
+        { firstName, lastName, gender },
+        undefined,
+        true,
+      );
       jobTimelines.push([secondJob, secondTimeline]);
       returning = true;
     }
@@ -564,12 +704,18 @@ function generateClient(context: Context, index: number): StudioClientBundle {
 
   // The client record, now that the jobs say when it was last touched.
   const lastDay = Math.max(...jobTimelines.map(([, jobTimeline]) => jobTimeline.lastDay));
-  const weddingDate = jobKey === 'wedding' && timeline.stage === 'completed' ? formatDay(timeline.eventDay) : null;
+  const weddingDate =
+    jobKey === 'wedding' && timeline.stage === 'completed' ? formatDay(timeline.eventDay) : null;
   const notes: StudioNote[] = [];
   if (random.chance(0.12)) {
     const noteDay = random.int(inquiryDay, Math.max(inquiryDay, lastDay));
     const noteCreated = Math.max(momentOf(random, noteDay), created.ms + 60_000);
-    notes.push({ id: ids.id(noteCreated), text: random.pick(personNotes), date: formatDay(noteDay), createdAt: formatTimestamp(noteCreated) });
+    notes.push({
+      id: ids.id(noteCreated),
+      text: random.pick(personNotes),
+      date: formatDay(noteDay),
+      createdAt: formatTimestamp(noteCreated),
+    });
   }
   let client: StudioPerson = {
     id: clientId,
@@ -607,7 +753,13 @@ function generateClient(context: Context, index: number): StudioClientBundle {
     badRecords.push({ kind: badKind, contactId: clientId, jobId: null, field: 'email', value });
   } else if (badKind === 'missingName') {
     client = { ...client, firstName: null, lastName: null, nickname: null };
-    badRecords.push({ kind: badKind, contactId: clientId, jobId: null, field: 'firstName,lastName', value: null });
+    badRecords.push({
+      kind: badKind,
+      contactId: clientId,
+      jobId: null,
+      field: 'firstName,lastName',
+      value: null,
+    });
   } else if (badKind === 'impossibleDate') {
     const value = impossibleDateNear(timeline.eventDay);
     const job = jobTimelines[0]?.[0] as StudioJob;
@@ -627,10 +779,17 @@ function generateClient(context: Context, index: number): StudioClientBundle {
     for (const field of ['firstName', 'lastName', 'nickname'] as const) {
       const features = signature.features[field];
       const value = client[field];
-      if (features !== undefined && value !== null) builder.edgeCases.push({ contactId: clientId, jobId: null, field, value, features });
+      if (features !== undefined && value !== null)
+        builder.edgeCases.push({ contactId: clientId, jobId: null, field, value, features });
     }
     if (signature.jobNote !== undefined && signature.features.notes !== undefined) {
-      builder.edgeCases.push({ contactId: clientId, jobId: firstJob.id, field: 'notes', value: signature.jobNote, features: signature.features.notes });
+      builder.edgeCases.push({
+        contactId: clientId,
+        jobId: firstJob.id,
+        field: 'notes',
+        value: signature.jobNote,
+        features: signature.features.notes,
+      });
     }
   }
 
@@ -691,7 +850,7 @@ function plantDuplicate(
       break;
     case 'typo': {
       const onLast = [...lastName].length >= 3 || [...firstName].length < 3;
-      const phones = phone === undefined ? [] : [phone];
+      const phones = original.phones;
       changes = onLast
         ? { lastName: typoVariant(random, lastName), phones }
         : { firstName: typoVariant(random, firstName), phones };
@@ -738,7 +897,11 @@ function buildJob(
   const created = builder.stamp(timeline.inquiryDay);
   const jobId = ids.id(created.ms);
   const booked = timeline.bookingDay !== null;
-  const sourceId = repeat ? context.repeatSource : random.chance(0.9) ? random.weighted(context.sources) : null;
+  const sourceId = repeat
+    ? context.repeatSource
+    : random.chance(0.9)
+      ? random.weighted(context.sources)
+      : null;
   const typeName = context.reference.jobTypes.find((type) => type.key === key)?.name ?? 'Job';
   const partnerName = partner === null ? '' : ` & ${partner.firstName} ${partner.lastName}`;
   const title = `${names.firstName} ${names.lastName}${partnerName} ${typeName}`;
@@ -750,8 +913,18 @@ function buildJob(
     const confirmed = booked;
     const destination = key === 'wedding' && context.destinationVenues.length > 0 && random.chance(0.08);
     const venue = destination ? random.pick(context.destinationVenues) : random.pick(context.homeVenues);
-    const addEvent = (type: EventTypeKey, name: string, day: number, startMinutes: number, durationMinutes: number, at: StudioVenue | null) => {
-      const eventCreated = Math.max(momentOf(random, Math.min(timeline.bookingDay ?? timeline.inquiryDay, context.endDay)), created.ms + 60_000);
+    const addEvent = (
+      type: EventTypeKey,
+      name: string,
+      day: number,
+      startMinutes: number,
+      durationMinutes: number,
+      at: StudioVenue | null,
+    ) => {
+      const eventCreated = Math.max(
+        momentOf(random, Math.min(timeline.bookingDay ?? timeline.inquiryDay, context.endDay)),
+        created.ms + 60_000,
+      );
       builder.events.push({
         id: ids.id(eventCreated),
         jobId,
@@ -777,26 +950,73 @@ function buildJob(
       const receptionVenue = random.chance(0.6) || destination ? venue : random.pick(context.homeVenues);
       const receptionStart = start + ceremonyLength + random.pick([30, 60, 90]);
       // Receptions often run past midnight: the end date is then the next day.
-      addEvent('reception', 'Reception', timeline.eventDay, receptionStart, random.int(8, 14) * 30, receptionVenue);
+      addEvent(
+        'reception',
+        'Reception',
+        timeline.eventDay,
+        receptionStart,
+        random.int(8, 14) * 30,
+        receptionVenue,
+      );
       if (booked && random.chance(0.45)) {
         const sessionDay = Math.max(timeline.bookingDay as number, timeline.eventDay - random.int(60, 200));
         addEvent('engagement_session', 'Engagement Session', sessionDay, random.int(32, 38) * 30, 90, null);
       }
     } else if (key === 'elopement') {
-      addEvent('elopement', 'Elopement', timeline.eventDay, random.int(18, 34) * 30, random.int(6, 12) * 30, destination ? venue : random.pick(context.homeVenues));
+      addEvent(
+        'elopement',
+        'Elopement',
+        timeline.eventDay,
+        random.int(18, 34) * 30,
+        random.int(6, 12) * 30,
+        destination ? venue : random.pick(context.homeVenues),
+      );
     } else if (key === 'engagement') {
-      addEvent('engagement_session', 'Engagement Session', timeline.eventDay, random.int(32, 38) * 30, 90, null);
+      addEvent(
+        'engagement_session',
+        'Engagement Session',
+        timeline.eventDay,
+        random.int(32, 38) * 30,
+        90,
+        null,
+      );
     } else {
-      addEvent('portrait_session', key === 'anniversary' ? 'Anniversary Session' : key === 'family' ? 'Family Session' : 'Portrait Session', timeline.eventDay, random.int(18, 36) * 30, 60, null);
+      addEvent(
+        'portrait_session',
+        key === 'anniversary'
+          ? 'Anniversary Session'
+          : key === 'family'
+            ? 'Family Session'
+            : 'Portrait Session',
+        timeline.eventDay,
+        random.int(18, 36) * 30,
+        60,
+        null,
+      );
     }
   }
 
   // Job contacts: the client, the partner, and on weddings sometimes a planner, a florist, a second shooter.
   const addContact = (contactId: string, role: JobRoleKey, primary: boolean) => {
     const time = created.ms + random.int(1, 3600) * 1000;
-    builder.jobContacts.push({ id: ids.id(time), jobId, contactId, roleId: context.role[role], primary, createdAt: formatTimestamp(time), modifiedAt: formatTimestamp(time) });
+    builder.jobContacts.push({
+      id: ids.id(time),
+      jobId,
+      contactId,
+      roleId: context.role[role],
+      primary,
+      createdAt: formatTimestamp(time),
+      modifiedAt: formatTimestamp(time),
+    });
   };
-  const coupleRole = (gender: 'female' | 'male'): JobRoleKey => (wedding ? (gender === 'female' ? 'bride' : 'groom') : key === 'family' || key === 'portrait' ? 'client' : 'partner');
+  const coupleRole = (gender: 'female' | 'male'): JobRoleKey =>
+    wedding
+      ? gender === 'female'
+        ? 'bride'
+        : 'groom'
+      : key === 'family' || key === 'portrait'
+        ? 'client'
+        : 'partner';
   addContact(clientId, coupleRole(names.gender), true);
   if (partner !== null) addContact(partner.id, coupleRole(partner.gender), false);
   if (key === 'wedding' && booked) {
@@ -813,20 +1033,56 @@ function buildJob(
   // Custom fields.
   const customFields: StudioCustomFieldValue[] = [];
   if (key === 'wedding') {
-    const hashtagName = asciiFold(names.lastName) && partner !== null && asciiFold(partner.lastName ?? '') ? `${capitalise(asciiFold(names.lastName))}${capitalise(asciiFold(partner.lastName ?? ''))}` : `Wedding${formatDay(timeline.eventDay).slice(0, 4)}`;
-    if (random.chance(0.3)) customFields.push({ fieldId: field.wedding_hashtag as string, value: `#${hashtagName}` });
-    if (random.chance(0.2)) customFields.push({ fieldId: field.getting_ready as string, value: `Bride: ${random.pick(context.homeVenues).name}\nGroom: at home` });
-    if (random.chance(0.4)) customFields.push({ fieldId: field.photo_style as string, value: random.pick(['Classic', 'Documentary', 'Editorial', 'Fine art']) });
-    if (random.chance(0.3)) customFields.push({ fieldId: field.family_groups as string, value: String(random.int(5, 20)) });
-    if (random.chance(0.5)) customFields.push({ fieldId: field.coverage_hours as string, value: random.pick(['6', '7.5', '8', '10']) });
-    if (random.chance(0.2)) customFields.push({ fieldId: field.travel_fee as string, value: String(localPrice(options, random.pick([150, 250, 400]))) });
-    if (ceremonyTime !== null && random.chance(0.6)) customFields.push({ fieldId: field.ceremony_time as string, value: ceremonyTime });
-    if (random.chance(0.5)) customFields.push({ fieldId: field.second_shooter as string, value: String(random.chance(0.5)) });
+    const hashtagName =
+      asciiFold(names.lastName) && partner !== null && asciiFold(partner.lastName ?? '')
+        ? `${capitalise(asciiFold(names.lastName))}${capitalise(asciiFold(partner.lastName ?? ''))}`
+        : `Wedding${formatDay(timeline.eventDay).slice(0, 4)}`;
+    if (random.chance(0.3))
+      customFields.push({ fieldId: field.wedding_hashtag as string, value: `#${hashtagName}` });
+    if (random.chance(0.2))
+      customFields.push({
+        fieldId: field.getting_ready as string,
+        value: `Bride: ${random.pick(context.homeVenues).name}\nGroom: at home`,
+      });
+    if (random.chance(0.4))
+      customFields.push({
+        fieldId: field.photo_style as string,
+        value: random.pick(['Classic', 'Documentary', 'Editorial', 'Fine art']),
+      });
+    if (random.chance(0.3))
+      customFields.push({ fieldId: field.family_groups as string, value: String(random.int(5, 20)) });
+    if (random.chance(0.5))
+      customFields.push({
+        fieldId: field.coverage_hours as string,
+        value: random.pick(['6', '7.5', '8', '10']),
+      });
+    if (random.chance(0.2))
+      customFields.push({
+        fieldId: field.travel_fee as string,
+        value: String(localPrice(options, random.pick([150, 250, 400]))),
+      });
+    if (ceremonyTime !== null && random.chance(0.6))
+      customFields.push({ fieldId: field.ceremony_time as string, value: ceremonyTime });
+    if (random.chance(0.5))
+      customFields.push({ fieldId: field.second_shooter as string, value: String(random.chance(0.5)) });
   }
-  if (finalDue !== null && random.chance(0.5)) customFields.push({ fieldId: field.final_payment_due as string, value: finalDue });
+  if (finalDue !== null && random.chance(0.5))
+    customFields.push({ fieldId: field.final_payment_due as string, value: finalDue });
 
-  const guestCount = key === 'wedding' ? (random.chance(0.8) ? random.int(40, 250) : null) : key === 'elopement' ? random.int(2, 12) : null;
-  const closedReasonId = timeline.closed === 'lost' ? random.pick(context.lostReasons) : timeline.closed === 'cancelled' ? random.pick(context.cancelledReasons) : null;
+  const guestCount =
+    key === 'wedding'
+      ? random.chance(0.8)
+        ? random.int(40, 250)
+        : null
+      : key === 'elopement'
+        ? random.int(2, 12)
+        : null;
+  const closedReasonId =
+    timeline.closed === 'lost'
+      ? random.pick(context.lostReasons)
+      : timeline.closed === 'cancelled'
+        ? random.pick(context.cancelledReasons)
+        : null;
   const modifiedMs = Math.max(momentOf(random, timeline.lastDay), created.ms);
   return {
     id: jobId,
@@ -848,7 +1104,10 @@ function buildJob(
     completedDate: timeline.completedDay === null ? null : formatDay(timeline.completedDay),
     guestCount,
     budget: key === 'wedding' && random.chance(0.55) ? localPrice(options, random.int(20, 90) * 100) : null,
-    leadConfidence: timeline.stage === 'inquiry' && timeline.closed === null ? random.pick(['low', 'medium', 'high'] as const) : null,
+    leadConfidence:
+      timeline.stage === 'inquiry' && timeline.closed === null
+        ? random.pick(['low', 'medium', 'high'] as const)
+        : null,
     leadRating: timeline.stage === 'inquiry' && random.chance(0.5) ? random.int(1, 5) : null,
     notes: forcedNote ?? (random.chance(0.6) ? random.pick(jobNotes) : null),
     customFields,
@@ -862,7 +1121,13 @@ function capitalise(text: string): string {
 }
 
 /** Builds the order of a booked job with its invoices and payments; returns the final invoice's due date. */
-function buildOrder(builder: ClientBuilder, key: JobTypeKey, timeline: Timeline, jobId: string, clientId: string): string | null {
+function buildOrder(
+  builder: ClientBuilder,
+  key: JobTypeKey,
+  timeline: Timeline,
+  jobId: string,
+  clientId: string,
+): string | null {
   const { random, ids, context } = builder;
   const { options, endDay } = context;
   const bookingDay = timeline.bookingDay as number;
@@ -870,12 +1135,24 @@ function buildOrder(builder: ClientBuilder, key: JobTypeKey, timeline: Timeline,
   const orderId = ids.id(created.ms);
   const [packageName, packagePrice] = random.pick(packages[key]);
   const lineItems: StudioLineItem[] = [
-    { id: ids.id(created.ms), name: packageName, quantity: 1, unitPrice: localPrice(options, packagePrice), taxable: false },
+    {
+      id: ids.id(created.ms),
+      name: packageName,
+      quantity: 1,
+      unitPrice: localPrice(options, packagePrice),
+      taxable: false,
+    },
   ];
   if (key === 'wedding' || key === 'elopement') {
     for (const [name, price, maxQuantity] of addOns) {
       if (random.chance(0.22)) {
-        lineItems.push({ id: ids.id(created.ms), name, quantity: random.int(1, maxQuantity), unitPrice: localPrice(options, price), taxable: false });
+        lineItems.push({
+          id: ids.id(created.ms),
+          name,
+          quantity: random.int(1, maxQuantity),
+          unitPrice: localPrice(options, price),
+          taxable: false,
+        });
       }
     }
   }
@@ -898,7 +1175,12 @@ function buildOrder(builder: ClientBuilder, key: JobTypeKey, timeline: Timeline,
     let status: StudioInvoice['status'] = 'open';
     const voided = cancelled && position > 0;
     const method = random.weighted(paymentMethods);
-    const addPayment = (amount: number, day: number, paymentStatus: StudioPayment['status'], createdDay: number) => {
+    const addPayment = (
+      amount: number,
+      day: number,
+      paymentStatus: StudioPayment['status'],
+      createdDay: number,
+    ) => {
       const paymentCreated = Math.max(momentOf(random, Math.min(createdDay, endDay)), created.ms + 60_000);
       builder.payments.push({
         id: ids.id(paymentCreated),
@@ -919,13 +1201,20 @@ function buildOrder(builder: ClientBuilder, key: JobTypeKey, timeline: Timeline,
       status = 'void';
     } else if (instalment.dueDay <= endDay && (position === 0 || random.chance(0.95))) {
       const paidDay = Math.min(endDay, Math.max(bookingDay, instalment.dueDay - random.int(0, 10)));
-      if (random.chance(0.04)) addPayment(instalment.amount, Math.max(bookingDay, paidDay - 1), 'failed', Math.max(bookingDay, paidDay - 1));
+      if (random.chance(0.04))
+        addPayment(
+          instalment.amount,
+          Math.max(bookingDay, paidDay - 1),
+          'failed',
+          Math.max(bookingDay, paidDay - 1),
+        );
       addPayment(instalment.amount, paidDay, 'paid', paidDay);
       status = 'paid';
       lastDay = Math.max(lastDay, paidDay);
     } else if (instalment.dueDay <= endDay) {
       allPaid = false;
-      if (random.chance(0.5)) addPayment(instalment.amount, endDay - random.int(0, 3), 'pending', endDay - random.int(0, 3));
+      if (random.chance(0.5))
+        addPayment(instalment.amount, endDay - random.int(0, 3), 'pending', endDay - random.int(0, 3));
     } else {
       allPaid = false;
       if (random.chance(0.7)) addPayment(instalment.amount, instalment.dueDay, 'scheduled', bookingDay);
@@ -1028,7 +1317,18 @@ export function createManifestCollector(reference: StudioReference): ManifestCol
   const edgeCases: ManifestEdgeCase[] = [];
   const sharedEmailCouples: StudioManifest['sharedEmailCouples'][number][] = [];
   const returningClients: StudioManifest['returningClients'][number][] = [];
-  const counts = { clients: 0, people: reference.planners.length, partners: 0, jobs: 0, closedJobs: 0, jobContacts: 0, events: 0, orders: 0, invoices: 0, payments: 0 };
+  const counts = {
+    clients: 0,
+    people: reference.planners.length,
+    partners: 0,
+    jobs: 0,
+    closedJobs: 0,
+    jobContacts: 0,
+    events: 0,
+    orders: 0,
+    invoices: 0,
+    payments: 0,
+  };
   return {
     add(bundle) {
       counts.clients += 1;

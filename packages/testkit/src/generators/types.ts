@@ -446,7 +446,16 @@ export interface ManifestEdgeCase {
   /** Where the interesting text is: `firstName`, `lastName`, `nickname` or `notes`. */
   readonly field: string;
   readonly value: string;
-  readonly features: readonly ('apostrophe' | 'accent' | 'hangul' | 'kanji' | 'arabic' | 'emoji' | 'hyphen' | 'long')[];
+  readonly features: readonly (
+    | 'apostrophe'
+    | 'accent'
+    | 'hangul'
+    | 'kanji'
+    | 'arabic'
+    | 'emoji'
+    | 'hyphen'
+    | 'long'
+  )[];
 }
 
 /** What a test can rely on: everything planted, with ids, and the totals. */

@@ -32,16 +32,32 @@ export function invalid(name: string, expectation: string, value: unknown): neve
 }
 
 /** Checks an optional integer in [min, max]; returns it or the fallback. */
-export function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+export function integerOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    invalid(name, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`, value);
+    invalid(
+      name,
+      max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
+      value,
+    );
   }
   return value;
 }
 
 /** Checks an optional finite number in [min, max]; returns it or the fallback. */
-export function numberOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+export function numberOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     invalid(name, `a finite number from ${min} to ${max}`, value);
@@ -55,14 +71,23 @@ export function rateOption(name: string, value: unknown): number {
 }
 
 /** Checks an optional non-empty string; returns it or the fallback. */
-export function stringOption<T extends string | undefined>(name: string, value: unknown, fallback: T): string | T {
+export function stringOption<T extends string | undefined>(
+  name: string,
+  value: unknown,
+  fallback: T,
+): string | T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.trim() === '') invalid(name, 'a non-empty string', value);
   return value;
 }
 
 /** Checks that an optional value is one of `allowed`. */
-export function enumOption<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+export function enumOption<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     invalid(name, `one of ${allowed.map((item) => `\`${item}\``).join(', ')}`, value);

@@ -127,10 +127,16 @@ export class FaultInjector {
     const latencyRoll = this.random.next();
     const latency = options.latencyMs ?? 0;
     const latencyMs =
-      typeof latency === 'number' ? latency : Math.round(latency.min + latencyRoll * (latency.max - latency.min));
+      typeof latency === 'number'
+        ? latency
+        : Math.round(latency.min + latencyRoll * (latency.max - latency.min));
     const connectionReset = resetRoll < (options.connectionResetRate ?? 0);
-    const serverError = !connectionReset && errorRoll < (options.serverErrorRate ?? 0) ? (options.serverErrorStatus ?? 503) : null;
-    const malformedJson = !connectionReset && serverError === null && malformedRoll < (options.malformedJsonRate ?? 0);
+    const serverError =
+      !connectionReset && errorRoll < (options.serverErrorRate ?? 0)
+        ? (options.serverErrorStatus ?? 503)
+        : null;
+    const malformedJson =
+      !connectionReset && serverError === null && malformedRoll < (options.malformedJsonRate ?? 0);
     return { latencyMs, connectionReset, serverError, malformedJson };
   }
 }

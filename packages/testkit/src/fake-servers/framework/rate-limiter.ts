@@ -30,7 +30,9 @@ export interface RateLimitDecision {
 const minuteMs = 60_000;
 const hourMs = 3_600_000;
 
-function checkLimits(options: RateLimitOptions): Required<Pick<RateLimitOptions, 'windowScale'>> & RateLimitOptions {
+function checkLimits(
+  options: RateLimitOptions,
+): Required<Pick<RateLimitOptions, 'windowScale'>> & RateLimitOptions {
   objectOption('rateLimits', options);
   for (const name of ['perMinute', 'perHour'] as const) {
     const value = options[name];
@@ -90,7 +92,8 @@ export class SlidingWindowRateLimiter {
   /** Decides one request of `key`, and counts it when allowed. */
   take(key: string): RateLimitDecision {
     const { perMinute, perHour, windowScale } = this.limits;
-    if (perMinute === undefined && perHour === undefined) return { allowed: true, retryAfterMs: 0, limit: null };
+    if (perMinute === undefined && perHour === undefined)
+      return { allowed: true, retryAfterMs: 0, limit: null };
     const now = this.now();
     const minute = minuteMs * windowScale;
     const hour = hourMs * windowScale;

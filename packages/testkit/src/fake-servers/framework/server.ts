@@ -9,9 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
-import { functionOption, invalid, numberOption, objectOption, stringOption } from '../../generators/validate.js';
+import {
+  functionOption,
+  invalid,
+  numberOption,
+  objectOption,
+  stringOption,
+} from '../../generators/validate.js';
 import { FaultInjector, type FaultKind, type FaultSettings } from './faults.js';
-import { SlidingWindowRateLimiter, type RateLimitOptions } from './rate-limiter.js';
+import { type RateLimitOptions, SlidingWindowRateLimiter } from './rate-limiter.js';
 import { keyFingerprint, RequestLog } from './request-log.js';
 
 /** Hono environment of fake-server routes: node bindings (absent under `app.request()`), and the caller's key id. */
@@ -105,7 +111,10 @@ export function createFakeServer(options: FakeServerOptions): FakeServer {
   const name = stringOption('name', options.name, undefined);
   if (name === undefined) invalid('name', 'a non-empty string', options.name);
   const basePath = options.basePath ?? '';
-  if (typeof basePath !== 'string' || (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))) {
+  if (
+    typeof basePath !== 'string' ||
+    (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))
+  ) {
     invalid('basePath', "'' or a path starting and not ending with `/`", basePath);
   }
   for (const key of ['routes', 'presentedKey', 'acceptsKey'] as const) {
@@ -126,7 +135,10 @@ export function createFakeServer(options: FakeServerOptions): FakeServer {
     const started = performance.now();
     const time = new Date(now()).toISOString();
     const url = new URL(context.req.url);
-    const path = basePath !== '' && url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : url.pathname;
+    const path =
+      basePath !== '' && url.pathname.startsWith(basePath)
+        ? url.pathname.slice(basePath.length) || '/'
+        : url.pathname;
     const presented = options.presentedKey(context.req.raw);
     const keyId = presented === undefined ? null : keyFingerprint(presented);
     const decision = faults.decide(path);
@@ -182,7 +194,11 @@ export function createFakeServer(options: FakeServerOptions): FakeServer {
     }
     context.set('keyId', keyId);
     await next();
-    if (decision.malformedJson && context.res.ok && (context.res.headers.get('content-type') ?? '').includes('json')) {
+    if (
+      decision.malformedJson &&
+      context.res.ok &&
+      (context.res.headers.get('content-type') ?? '').includes('json')
+    ) {
       fault = 'malformed_json';
       const body = truncate(await context.res.text());
       const headers = new Headers(context.res.headers);

@@ -1,0 +1,65 @@
+export {
+  addCount,
+  countOutcome,
+  initialCounts,
+  type RecordOutcomeKind,
+  recordOutcomeKinds,
+  type SkippedTypeReason,
+} from './counts.js';
+export {
+  type CandidateMatch,
+  type ClientKeys,
+  type ClientMatch,
+  clientKeys,
+  compareClients,
+  type DedupeCandidateKeys,
+  type DedupeDecision,
+  type DedupeEvidence,
+  decideMatch,
+  dedupeLookup,
+  type MatchCertainty,
+  type PersonKeys,
+  personKeys,
+} from './dedupe.js';
+export {
+  createHubEvents,
+  type HubEventEmitter,
+  type HubEventListener,
+  type HubEventMap,
+  type HubEventName,
+  type HubEvents,
+  type JobFinishedEvent,
+  type JobParkedEvent,
+  type JobQueuedEvent,
+  type JobStartedEvent,
+  type ProgressEvent,
+} from './events.js';
+export {
+  type ImportCheckpoint,
+  ImportCheckpointSchema,
+  type ImportMappingOptions,
+  importMappingOptionNames,
+} from './full-import.js';
+export { contentHash, stableStringify } from './hash.js';
+export { foldName, type NameParts, nameKey, normalizeEmail, normalizePhone } from './keys.js';
+export { type MergeConflict, type MergeInput, type MergeResult, mergeRecord } from './merge.js';
+export {
+  groupMappingsByRecordType,
+  type IndexedMapping,
+  importOrder,
+  providerDefaultMappings,
+  qualifiedCrmFields,
+  qualifiedWedsyncFields,
+  qualifyWedsyncField,
+  readableRecordTypes,
+  recordTypeOfWedsyncField,
+  unqualifyWedsyncField,
+  validateMappingsByRecordType,
+} from './record-types.js';
+export {
+  isAuthFailure,
+  type JobRunOutcome,
+  type JobRunStatus,
+  type RunJobOptions,
+  runnableJobTypes,
+} from './run-job.js';

@@ -1,0 +1,352 @@
+/**
+ * Running one claimed job from start to end: the lifecycle around the import loop.
+ *
+ * - The lease is renewed by a heartbeat (every `heartbeatIntervalMs`, and after each committed page); a
+ *   heartbeat that finds another runner holds the job aborts this run at once (nothing more is written).
+ * - Cancel: a cancel requested while the job runs is seen by the next heartbeat; the job stops after the page
+ *   in flight and ends `cancelled`.
+ * - Park (graceful stop): the page in flight commits, then the lease is released so any runner resumes the job
+ *   from its checkpoint; the job stays `running`.
+ * - Abort (hard stop, or a lost lease): the run stops where it is; the page in flight rolls back; the lease is
+ *   left to expire, after which a runner resumes the job from its checkpoint.
+ * - A failure that persists (the provider's retries exhausted, a refused request, invalid stored mappings) ends
+ *   the job `failed` with redacted error details; pages already committed stay committed. Bad records never
+ *   fail a job: they are rejected one by one and the job ends `completed` with result `partial`.
+ * - Connection status: `sync_in_progress` while the job runs; afterwards `connected`, or `error` when the CRM
+ *   refused the credentials (401/403) or they could not be opened. A failure of any other kind leaves the
+ *   integration `connected`, so automatic syncs try again at the next interval.
+ *
+ * `incremental_sync` jobs run the full import for now (it skips unchanged records by their content hash, so it
+ * brings in exactly the changes, only with more reading); the incremental read by watermark comes in the next
+ * issue. `export_to_crm` and `field_mapping_update` jobs, and dry runs, are not implemented yet: such a job
+ * fails with an UnsupportedCapabilityError.
+ */
+import { CrmError, InvalidArgumentError, UnsupportedCapabilityError } from '../errors/index.js';
+import { dateOrders } from '../mapping/dates.js';
+import { isPlainObject } from '../mapping/types.js';
+import type { ConnectionStatus, LastSyncStatus } from '../model/enums.js';
+import type { CrmIntegration } from '../model/integration.js';
+import { redactError, redactSecrets } from '../security/redact.js';
+import type { ClientStore } from '../spec/client-store.js';
+import type { HubStorage, JsonObject, SyncJobCounts, SyncJobRecord } from '../spec/hub-storage.js';
+import type { CrmProviderV1, ProviderConnectionInfo } from '../spec/provider.js';
+import { initialCounts } from './counts.js';
+import type { HubEventEmitter } from './events.js';
+import {
+  type ImportMappingOptions,
+  importMappingOptionNames,
+  planImport,
+  runFullImport,
+  type StopRequest,
+  startingCheckpoint,
+} from './full-import.js';
+import { type OpenedSession, openSession, type SessionEnvironment } from './session.js';
+
+/** What running jobs needs from the hub. */
+export interface JobEnvironment extends SessionEnvironment {
+  readonly storage: HubStorage;
+  readonly clientStore: ClientStore;
+  readonly providers: ReadonlyMap<string, CrmProviderV1>;
+  readonly events: HubEventEmitter;
+  readonly clock: () => Date;
+  /** The host's mapping defaults for an integration (e.g. the supplier's country). */
+  readonly mappingDefaults?:
+    | ((integration: CrmIntegration) => ImportMappingOptions | Promise<ImportMappingOptions>)
+    | undefined;
+}
+
+/** Options of running one claimed job. */
+export interface RunJobOptions {
+  /** The runner that claimed the job (its lease owner). */
+  readonly owner: string;
+  /** Lease length renewed by each heartbeat, in milliseconds. */
+  readonly leaseMs: number;
+  /** How often the lease is renewed while the job runs. @default leaseMs / 3 */
+  readonly heartbeatIntervalMs?: number;
+  /** Aborting it stops the job at once and leaves the lease to expire (a hard stop). */
+  readonly signal?: AbortSignal;
+  /** Aborting it stops the job after the page in flight and releases the lease (a graceful stop). */
+  readonly park?: AbortSignal;
+}
+
+/** How a run ended. */
+export type JobRunStatus = 'completed' | 'failed' | 'cancelled' | 'parked' | 'aborted' | 'lease_lost';
+
+/** The outcome of running one job. */
+export interface JobRunOutcome {
+  readonly jobId: string;
+  readonly integrationId: string;
+  readonly status: JobRunStatus;
+  /** How a completed job went (`success` or `partial`), `failed` for a failed job, else null. */
+  readonly resultStatus: LastSyncStatus | null;
+  readonly counts: SyncJobCounts;
+  /** The redacted error of a failed job. */
+  readonly error?: JsonObject;
+}
+
+/** Job types the executor runs. */
+export const runnableJobTypes = ['full_import', 'incremental_sync'] as const;
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const direct = (error as { status?: unknown }).status;
+  if (typeof direct === 'number') return direct;
+  const fromContext = CrmError.isInstance(error) ? error.context['status'] : undefined;
+  return typeof fromContext === 'number' ? fromContext : undefined;
+}
+
+/** True when the failure means the credentials are not accepted: the user must act. */
+export function isAuthFailure(error: unknown): boolean {
+  if (CrmError.isInstance(error) && error.code === 'credential_invalid') return true;
+  const status = statusOf(error);
+  return status === 401 || status === 403;
+}
+
+/** A failure as stored error details: name, code, message and context, every secret redacted. */
+export function errorDetails(error: unknown, knownSecrets: readonly string[]): JsonObject {
+  const redacted = redactError(error, { knownSecrets });
+  const status = statusOf(error);
+  return {
+    name: redacted.name,
+    message: redacted.message,
+    ...(redacted.code === undefined ? {} : { code: redacted.code }),
+    ...(status === undefined ? {} : { status }),
+    ...(isPlainObject(redacted.context) && Object.keys(redacted.context).length > 0
+      ? { context: redacted.context }
+      : {}),
+  };
+}
+
+function settingsToOptions(info: ProviderConnectionInfo): ImportMappingOptions {
+  const settings = info.settings ?? {};
+  const options: Record<string, unknown> = {};
+  const currency = settings['currency'] ?? settings['currencyCode'];
+  if (typeof currency === 'string' && currency.trim() !== '')
+    options['currency'] = currency.trim().toUpperCase();
+  const country = settings['defaultCountry'] ?? settings['country'];
+  if (typeof country === 'string' && country.trim() !== '')
+    options['defaultCountry'] = country.trim().toUpperCase();
+  const order = settings['dateOrder'];
+  if (typeof order === 'string' && (dateOrders as readonly string[]).includes(order))
+    options['dateOrder'] = order;
+  else if (typeof settings['dateFormat'] === 'string') {
+    // PHP-style formats as CRMs report them: `n/j/Y` (month first), `j/n/Y` (day first), `Y-m-d`.
+    const format = settings['dateFormat'];
+    const day = format.search(/[dj]/);
+    const month = format.search(/[mnMF]/);
+    const year = format.search(/[Yy]/);
+    if (day >= 0 && month >= 0) {
+      options['dateOrder'] =
+        year >= 0 && year < month && year < day ? 'year_first' : day < month ? 'day_first' : 'month_first';
+    }
+  }
+  return options as ImportMappingOptions;
+}
+
+function pickMappingOptions(value: unknown, source: string): ImportMappingOptions {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) {
+    throw new InvalidArgumentError(`Expected \`${source}\` to be an object of mapping options`, {
+      context: { option: source },
+    });
+  }
+  const options: Record<string, unknown> = {};
+  for (const name of importMappingOptionNames) {
+    if (value[name] !== undefined) options[name] = value[name];
+  }
+  return options as ImportMappingOptions;
+}
+
+/** Runs one job the caller has claimed (see the module comment). Never throws for the job's own failures. */
+export async function runSyncJob(
+  environment: JobEnvironment,
+  job: SyncJobRecord,
+  options: RunJobOptions,
+): Promise<JobRunOutcome> {
+  const { storage, events, clock, logger } = environment;
+  const { owner, leaseMs } = options;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(leaseMs / 3));
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const forward = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted === true) forward();
+  else options.signal?.addEventListener('abort', forward, { once: true });
+
+  let leaseLost = false;
+  let cancelRequested = job.cancel_requested_at !== undefined;
+  let beating: Promise<void> | undefined;
+  const heartbeat = (): Promise<void> => {
+    beating ??= (async () => {
+      try {
+        const fresh = await storage.jobs.heartbeat(job.id, { owner, leaseMs, now: clock() });
+        if (fresh.cancel_requested_at !== undefined) cancelRequested = true;
+      } catch (error) {
+        // Another runner holds the job now (or it is gone): stop at once, write nothing more.
+        if (CrmError.isInstance(error) && (error.code === 'conflict' || error.code === 'not_found')) {
+          leaseLost = true;
+          controller.abort(error);
+          return;
+        }
+        logger.warn('Renewing a job lease failed; retrying at the next heartbeat', {
+          jobId: job.id,
+          error: CrmError.isInstance(error) ? error.code : 'error',
+        });
+      } finally {
+        beating = undefined;
+      }
+    })();
+    return beating;
+  };
+  const timer = setInterval(() => void heartbeat(), heartbeatIntervalMs);
+  timer.unref?.();
+
+  let secrets: readonly string[] = [];
+  let statusChanged = false;
+  let counts: SyncJobCounts = { ...initialCounts(), ...(job.counts ?? {}) };
+  const base = { jobId: job.id, integrationId: job.integration_id };
+
+  const end = async (
+    jobStatus: 'completed' | 'failed' | 'cancelled',
+    resultStatus: LastSyncStatus | null,
+    connection: ConnectionStatus | null,
+    error?: JsonObject,
+  ): Promise<JobRunOutcome> => {
+    const now = clock();
+    await storage.transaction(async (transaction) => {
+      if (jobStatus === 'completed') {
+        await transaction.jobs.saveProgress(job.id, { owner, progress_percent: 100 });
+      }
+      await transaction.jobs.finish(job.id, {
+        owner,
+        job_status: jobStatus,
+        ...(resultStatus === null ? {} : { result_status: resultStatus }),
+        ...(error === undefined ? {} : { error_details: error }),
+        counts,
+        now,
+      });
+      if (resultStatus !== null) {
+        await transaction.integrations.recordSyncOutcome(job.integration_id, {
+          last_sync_at: now,
+          last_sync_status: resultStatus,
+          sync_error_details: error ?? null,
+        });
+      }
+      if (connection !== null)
+        await transaction.integrations.setConnectionStatus(job.integration_id, connection);
+    });
+    events.emit('jobFinished', { ...base, jobStatus, resultStatus, counts: { ...counts } });
+    return { ...base, status: jobStatus, resultStatus, counts, ...(error === undefined ? {} : { error }) };
+  };
+
+  let opened: OpenedSession | undefined;
+  try {
+    const integration = await storage.integrations.get(job.integration_id, { supplierId: null });
+    const provider = environment.providers.get(integration.crm_provider);
+    if (provider === undefined) {
+      throw new UnsupportedCapabilityError(`No provider is installed for \`${integration.crm_provider}\``, {
+        context: { providerId: integration.crm_provider, jobId: job.id },
+      });
+    }
+    if (!(runnableJobTypes as readonly string[]).includes(job.job_type)) {
+      throw new UnsupportedCapabilityError(`Jobs of type \`${job.job_type}\` are not implemented yet`, {
+        context: { jobType: job.job_type, jobId: job.id },
+      });
+    }
+    if (job.dry_run) {
+      throw new UnsupportedCapabilityError('Dry runs of imports are not implemented yet', {
+        context: { jobType: job.job_type, jobId: job.id },
+      });
+    }
+    await storage.integrations.setConnectionStatus(integration.id, 'sync_in_progress');
+    statusChanged = true;
+    events.emit('jobStarted', {
+      ...base,
+      jobType: job.job_type,
+      attempt: job.attempts,
+      resumed: job.checkpoint !== undefined,
+    });
+
+    opened = await openSession(provider, integration, { signal, environment });
+    const session = opened;
+    secrets = session.knownSecrets();
+    const info = await session.session.testConnection({ signal });
+    const mappings = await storage.fieldMappings.list(integration.id);
+    const mappingOptions: ImportMappingOptions = {
+      ...(environment.mappingDefaults === undefined ? {} : await environment.mappingDefaults(integration)),
+      ...settingsToOptions(info),
+      ...pickMappingOptions(job.job_config['mapping_options'], 'job_config.mapping_options'),
+    };
+    const start = startingCheckpoint(job, () => planImport(provider, integration, mappings));
+    const result = await runFullImport(
+      {
+        storage,
+        clientStore: environment.clientStore,
+        integration,
+        provider,
+        job,
+        owner,
+        session: session.session,
+        mappings,
+        mappingOptions,
+        knownSecrets: () => {
+          secrets = session.knownSecrets();
+          return secrets;
+        },
+        clock,
+        signal,
+        stats: () => session.stats(),
+        afterPage: async (): Promise<StopRequest> => {
+          await heartbeat();
+          if (cancelRequested) return 'cancel';
+          if (options.park?.aborted === true) return 'park';
+          return null;
+        },
+        onProgress: (event) => {
+          counts = { ...event.counts };
+          events.emit('progress', event);
+        },
+      },
+      start,
+    );
+    counts = result.counts;
+    if (result.kind === 'parked') {
+      // Release the lease: it ends (just) in the past, so any runner may resume the job at once.
+      await storage.jobs.heartbeat(job.id, { owner, leaseMs: 1, now: new Date(clock().getTime() - 2) });
+      events.emit('jobParked', { ...base, recordsProcessed: result.recordsProcessed });
+      return { ...base, status: 'parked', resultStatus: null, counts };
+    }
+    if (result.kind === 'cancelled') return await end('cancelled', null, 'connected');
+    const resultStatus: LastSyncStatus = (counts['rejected'] ?? 0) > 0 ? 'partial' : 'success';
+    return await end('completed', resultStatus, 'connected');
+  } catch (error) {
+    // A write refused because another runner holds the job now: stop without writing anything more.
+    const lostLease =
+      CrmError.isInstance(error) &&
+      error.code === 'conflict' &&
+      error.context['jobId'] === job.id &&
+      error.context['owner'] === owner;
+    if (signal.aborted || lostLease) {
+      return { ...base, status: leaseLost || lostLease ? 'lease_lost' : 'aborted', resultStatus: null, counts };
+    }
+    const details = errorDetails(error, secrets);
+    const connection: ConnectionStatus | null = isAuthFailure(error)
+      ? 'error'
+      : statusChanged
+        ? 'connected'
+        : null;
+    try {
+      return await end('failed', 'failed', connection, details);
+    } catch (finishError) {
+      logger.error('Recording a failed job failed; its lease will expire and a runner will retry it', {
+        jobId: job.id,
+        error: redactSecrets(errorDetails(finishError, secrets), { knownSecrets: secrets }),
+      });
+      return { ...base, status: 'failed', resultStatus: 'failed', counts, error: details };
+    }
+  } finally {
+    clearInterval(timer);
+    options.signal?.removeEventListener('abort', forward);
+    await beating;
+    await opened?.close();
+  }
+}
