@@ -16,7 +16,9 @@ const mappings = [
     wedsync_field: 'status.stage',
     crm_field: 'stage',
     field_type: 'text',
-    transform_rules: { steps: [{ type: 'map', values: { lead: 'inquiry', booked: 'booked' }, fallback: 'inquiry' }] },
+    transform_rules: {
+      steps: [{ type: 'map', values: { lead: 'inquiry', booked: 'booked' }, fallback: 'inquiry' }],
+    },
   },
   {
     wedsync_field: 'budget.amount_minor',

@@ -40,7 +40,6 @@ import {
   type TestCrmConnectionResponse,
   type TriggerCrmSyncRequestInput,
   TriggerCrmSyncRequestSchema,
-  type UpdateCrmIntegrationRequest,
   UpdateCrmIntegrationRequestSchema,
   type UpdateCrmIntegrationResponse,
   UpdateFieldMappingsRequestSchema,
@@ -181,7 +180,7 @@ export interface CrmHub extends HubEvents {
   ): Promise<CreateCrmIntegrationResponse>;
   /** PUT /api/crm/integrations/:id */
   updateIntegration(
-    request: IntegrationRequest & { readonly body: UpdateCrmIntegrationRequest },
+    request: IntegrationRequest & { readonly body: z.input<typeof UpdateCrmIntegrationRequestSchema> },
   ): Promise<UpdateCrmIntegrationResponse>;
   /** Replaces the credentials (re-authentication): sealed again, connection back to `pending_auth`. */
   updateCredentials(
@@ -727,10 +726,13 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
       } catch (error) {
         failure = error;
       }
-      await storage.integrations.setConnectionStatus(
-        integration.id,
-        info === undefined ? 'error' : 'connected',
-      );
+      // A success during a sync leaves `sync_in_progress`: the job sets the status when it ends.
+      if (info === undefined || integration.connection_status !== 'sync_in_progress') {
+        await storage.integrations.setConnectionStatus(
+          integration.id,
+          info === undefined ? 'error' : 'connected',
+        );
+      }
       const features = Object.entries(provider.features)
         .filter(([, feature]) => feature?.read === true || feature?.write === true)
         .map(([recordType]) => recordType);

@@ -1,8 +1,4 @@
 export * from './errors/index.js';
-export * from './mapping/index.js';
-export * from './model/index.js';
-export * from './security/index.js';
-export * from './spec/index.js';
 export {
   type CrmHub,
   type CrmHubOptions,
@@ -14,5 +10,9 @@ export {
   type SupplierRequest,
   type SyncLogsRequest,
 } from './hub.js';
+export * from './mapping/index.js';
+export * from './model/index.js';
 export * from './runner/index.js';
+export * from './security/index.js';
+export * from './spec/index.js';
 export * from './sync/index.js';

@@ -18,5 +18,12 @@ export {
   samplePayment,
   sampleProject,
 } from './client-store-contract/index.js';
+export type {
+  ContractSession,
+  ProviderContractFixture,
+  ProviderContractOptions,
+  ProviderContractServer,
+} from './provider-contract/index.js';
+export { runProviderContract } from './provider-contract/index.js';
 export type { StorageContractFixture, StorageContractOptions } from './storage-contract/index.js';
 export { awkwardJson, largeBatchSize, runStorageContract } from './storage-contract/index.js';

@@ -119,6 +119,8 @@ interface FieldRunner {
   readonly field: string;
   readonly crmField: string;
   readonly required: boolean;
+  /** Whether an invalid value is a warning (the field is skipped) rather than an error of the record. */
+  readonly warnOnError: boolean;
   readonly source: FieldPath;
   readonly target: FieldPath;
   readonly run: (value: unknown, record: unknown) => RunOutcome;
@@ -404,6 +406,11 @@ export function compileMappings(
         field: entry.mapping.wedsync_field,
         crmField: entry.mapping.crm_field,
         required: entry.mapping.is_required,
+        warnOnError:
+          !entry.mapping.is_required &&
+          (entry.rules.on_invalid === undefined
+            ? resolved.warnOnOptionalErrors
+            : entry.rules.on_invalid === 'skip_field'),
         source: isImport ? entry.crmPath : entry.wedsyncPath,
         target: isImport ? entry.wedsyncPath : entry.crmPath,
         run: isImport
@@ -411,7 +418,7 @@ export function compileMappings(
           : exportRunner(entry.steps, createExportConverter(entry.mapping.field_type, settings)),
       };
     });
-  const { recordIdPath, warnOnOptionalErrors } = resolved;
+  const { recordIdPath } = resolved;
 
   return (record, context) => {
     const value: Record<string, unknown> = {};
@@ -456,7 +463,7 @@ export function compileMappings(
         reason: failure.reason,
         code: failure.code,
       };
-      if (!runner.required && warnOnOptionalErrors) warnings.push(error);
+      if (runner.warnOnError) warnings.push(error);
       else errors.push(error);
     }
     return errors.length === 0

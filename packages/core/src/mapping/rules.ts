@@ -158,6 +158,13 @@ export const TransformRulesGrammarSchema = z.strictObject({
   phone_format: z.enum(phoneFormats).optional(),
   /** Separator that splits text into an `array` field. @default ',' */
   array_separator: z.string().min(1).optional(),
+  /**
+   * What an invalid value of this (non-required) field does to its record: `reject_record` makes the record
+   * invalid; `skip_field` leaves the field unset and reports the error as a warning, so one unreadable phone
+   * number does not keep a client out. A required field always rejects. Unset: the compile option
+   * `optionalFieldErrors` decides.
+   */
+  on_invalid: z.enum(['reject_record', 'skip_field']).optional(),
 });
 /** Parsed `transform_rules` (defaults applied). */
 export type ParsedTransformRules = z.infer<typeof TransformRulesGrammarSchema>;

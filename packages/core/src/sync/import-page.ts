@@ -55,7 +55,7 @@ import {
   dedupeLookup,
 } from './dedupe.js';
 import { contentHash } from './hash.js';
-import { type MergeConflict, mergeRecord } from './merge.js';
+import { type MergeConflict, mergeRecord, sameTextLoosely } from './merge.js';
 
 /** The compiled mappings of one record type, made once per job. */
 export interface CompiledRecordType {
@@ -671,6 +671,7 @@ async function dedupeClients(
       incoming: incoming as Record<string, unknown>,
       policy,
       crmIsNewer: crmIsNewer(entry.source, stored),
+      equivalent: sameTextLoosely,
     });
     const checked = validate('client', merged.record);
     const write = checked.ok ? checked.record : (stored.record as CanonicalRecord);

@@ -42,7 +42,13 @@ export {
 } from './full-import.js';
 export { contentHash, stableStringify } from './hash.js';
 export { foldName, type NameParts, nameKey, normalizeEmail, normalizePhone } from './keys.js';
-export { type MergeConflict, type MergeInput, type MergeResult, mergeRecord } from './merge.js';
+export {
+  type MergeConflict,
+  type MergeInput,
+  type MergeResult,
+  mergeRecord,
+  sameTextLoosely,
+} from './merge.js';
 export {
   groupMappingsByRecordType,
   type IndexedMapping,

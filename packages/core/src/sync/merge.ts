@@ -40,6 +40,18 @@ export interface MergeInput {
   readonly crmIsNewer: boolean;
   /** Fields with an open conflict (dotted paths): left as WedSync holds them. */
   readonly lockedFields?: ReadonlySet<string>;
+  /**
+   * Without a base only: values that differ only this way are not a conflict (WedSync's is kept). The import
+   * passes {@link sameTextLoosely}, so `OLIVIA` against `Olivia` is no conflict when a client is first linked.
+   */
+  readonly equivalent?: (wedsync: unknown, crm: unknown) => boolean;
+}
+
+/** True for two texts equal but for case, surrounding space and runs of inner space. */
+export function sameTextLoosely(left: unknown, right: unknown): boolean {
+  if (typeof left !== 'string' || typeof right !== 'string') return false;
+  const loose = (text: string) => text.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
+  return loose(left) === loose(right);
 }
 
 /** The merged record and what happened to its fields (field paths only: never values). */
@@ -144,6 +156,7 @@ export function mergeRecord(input: MergeInput): MergeResult {
       changed.push(field);
       continue;
     }
+    if (input.base === undefined && input.equivalent?.(wedsync, crm) === true) continue;
     // Both sides changed the field differently.
     if (input.policy === 'manual_review') {
       setPath(base, path, baseValue);

@@ -326,7 +326,12 @@ export async function runSyncJob(
       error.context['jobId'] === job.id &&
       error.context['owner'] === owner;
     if (signal.aborted || lostLease) {
-      return { ...base, status: leaseLost || lostLease ? 'lease_lost' : 'aborted', resultStatus: null, counts };
+      return {
+        ...base,
+        status: leaseLost || lostLease ? 'lease_lost' : 'aborted',
+        resultStatus: null,
+        counts,
+      };
     }
     const details = errorDetails(error, secrets);
     const connection: ConnectionStatus | null = isAuthFailure(error)

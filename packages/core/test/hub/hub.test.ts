@@ -4,10 +4,10 @@
  * suggested fixes, connection testing and sync triggering rules.
  */
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { Kysely, sql, SqliteDialect } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
 import { createKyselyClientStore, createKyselyStorage } from '@wedsync/crm-storage-kysely';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConflictError,
   CrmError,
@@ -97,7 +97,11 @@ describe('providers and integrations', () => {
     const { hub, supplierId } = current;
     const created = await hub.createIntegration({
       supplierId,
-      body: { crm_provider: 'tave', connection_name: '  Main studio ', auth_config: { api_key: secret, region: 'us-east' } },
+      body: {
+        crm_provider: 'tave',
+        connection_name: '  Main studio ',
+        auth_config: { api_key: secret, region: 'us-east' },
+      },
     });
     expect(created.integration).toMatchObject({
       supplier_id: supplierId,
@@ -124,11 +128,17 @@ describe('providers and integrations', () => {
     await hub.testConnection({ supplierId, integrationId });
     await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
     await createInProcessRunner({ hub }).drain();
-    control.failRead = { recordType: 'project', afterPages: 0, error: new Error(`upstream rejected key ${secret}`) };
+    control.failRead = {
+      recordType: 'project',
+      afterPages: 0,
+      error: new Error(`upstream rejected key ${secret}`),
+    };
     await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
     const [failed] = await createInProcessRunner({ hub }).drain();
     expect(failed?.error).toMatchObject({ message: 'upstream rejected key [REDACTED]' });
-    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(current.db);
+    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(
+      current.db,
+    );
     expect(tables.rows.length).toBeGreaterThan(10);
     for (const { name } of tables.rows) {
       for (const row of await rowsOf(current.db, name)) {
@@ -151,9 +161,14 @@ describe('providers and integrations', () => {
     const missing = (await captureError(
       hub.createIntegration({ supplierId, body: { crm_provider: 'honeybook', connection_name: 'HB' } }),
     )) as ValidationError;
-    expect(missing.issues).toEqual([{ path: 'crm_provider', message: 'No provider is installed for `honeybook`' }]);
+    expect(missing.issues).toEqual([
+      { path: 'crm_provider', message: 'No provider is installed for `honeybook`' },
+    ]);
     const credentials = (await captureError(
-      hub.createIntegration({ supplierId, body: { crm_provider: 'tave', connection_name: 'T', auth_config: {} } }),
+      hub.createIntegration({
+        supplierId,
+        body: { crm_provider: 'tave', connection_name: 'T', auth_config: {} },
+      }),
     )) as ValidationError;
     expect(credentials.issues[0]?.path).toBe('auth_config.api_key');
     const mappings = (await captureError(
@@ -163,7 +178,9 @@ describe('providers and integrations', () => {
           crm_provider: 'tave',
           connection_name: 'T',
           auth_config: { api_key: secret },
-          sync_config: { field_mappings: [{ wedsync_field: 'frist_name', crm_field: 'firstName', field_type: 'text' }] },
+          sync_config: {
+            field_mappings: [{ wedsync_field: 'frist_name', crm_field: 'firstName', field_type: 'text' }],
+          },
         } as never,
       }),
     )) as ValidationError;
@@ -214,7 +231,9 @@ describe('providers and integrations', () => {
     const { provider } = createFakeProvider({ data: data() });
     current = await createTestHub({ providers: [provider], tier: 'ENTERPRISE' });
     for (let index = 0; index < 7; index += 1) await createIntegration(current);
-    expect((await current.hub.listIntegrations({ supplierId: current.supplierId })).integrations).toHaveLength(7);
+    expect(
+      (await current.hub.listIntegrations({ supplierId: current.supplierId })).integrations,
+    ).toHaveLength(7);
   });
 
   it('asks the host for tiers when the storage cannot read them', async () => {
@@ -223,15 +242,31 @@ describe('providers and integrations', () => {
       const storage = createKyselyStorage({ db, supplierTiers: false });
       await storage.migrate();
       const supplierId = randomUUID();
-      await db.insertInto('suppliers' as never).values({ id: supplierId, name: 'S' } as never).execute();
+      await db
+        .insertInto('suppliers' as never)
+        .values({ id: supplierId, name: 'S' } as never)
+        .execute();
       const { provider } = createFakeProvider({ data: data() });
-      const options = { storage, clientStore: createKyselyClientStore({ db }), providers: [provider], vault: createVault({ keys: [{ id: 'k', key: generateVaultKey() }] }) };
+      const options = {
+        storage,
+        clientStore: createKyselyClientStore({ db }),
+        providers: [provider],
+        vault: createVault({ keys: [{ id: 'k', key: generateVaultKey() }] }),
+      };
       expect(() => createCrmHub(options)).toThrow(/getSupplierTier/);
       const tiers: string[] = [];
-      const hub = createCrmHub({ ...options, getSupplierTier: (id) => (tiers.push(id), 'STARTER') });
+      const hub = createCrmHub({
+        ...options,
+        getSupplierTier: (id) => {
+          tiers.push(id);
+          return 'STARTER';
+        },
+      });
       const body = { crm_provider: 'tave' as const, connection_name: 'A', auth_config: { api_key: secret } };
       await hub.createIntegration({ supplierId, body });
-      await expect(hub.createIntegration({ supplierId, body: { ...body, connection_name: 'B' } })).rejects.toThrow(TierLimitError);
+      await expect(
+        hub.createIntegration({ supplierId, body: { ...body, connection_name: 'B' } }),
+      ).rejects.toThrow(TierLimitError);
       expect(tiers).toEqual([supplierId, supplierId]);
       const odd = createCrmHub({ ...options, getSupplierTier: () => 'GOLD' as never });
       await expect(odd.createIntegration({ supplierId, body })).rejects.toThrow(/GOLD/);
@@ -245,7 +280,11 @@ describe('providers and integrations', () => {
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     const other = await current.createSupplier();
     const scoped = { supplierId: other, integrationId };
     const attempts: Promise<unknown>[] = [
@@ -265,35 +304,61 @@ describe('providers and integrations', () => {
     for (const attempt of attempts) expect(await captureError(attempt)).toBeInstanceOf(NotFoundError);
     expect((await hub.listIntegrations({ supplierId: other })).integrations).toEqual([]);
     expect((await hub.getSyncJob({ supplierId, jobId: sync_job.id })).sync_job.job_status).toBe('pending');
-    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_name).not.toBe('Mine now');
+    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_name).not.toBe(
+      'Mine now',
+    );
   });
 
   it('updates the name and part of the sync config, replaces credentials and deletes an integration', async () => {
     const { provider } = createFakeProvider({ data: data() });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
-    const integrationId = await createIntegration(current, { sync_config: { conflict_resolution: 'crm_wins' } });
+    const integrationId = await createIntegration(current, {
+      sync_config: { conflict_resolution: 'crm_wins' },
+    });
     const { integration } = await hub.updateIntegration({
       supplierId,
       integrationId,
-      body: { connection_name: 'Renamed', sync_config: { auto_sync_enabled: true, sync_interval_minutes: 240 } },
+      body: {
+        connection_name: 'Renamed',
+        sync_config: { auto_sync_enabled: true, sync_interval_minutes: 240 },
+      },
     });
     expect(integration).toMatchObject({
       connection_name: 'Renamed',
       sync_config: { auto_sync_enabled: true, sync_interval_minutes: 240, conflict_resolution: 'crm_wins' },
     });
     await expect(
-      hub.updateIntegration({ supplierId, integrationId, body: { sync_config: { sync_interval_minutes: 7 } } as never }),
+      hub.updateIntegration({
+        supplierId,
+        integrationId,
+        body: { sync_config: { sync_interval_minutes: 7 } } as never,
+      }),
     ).rejects.toThrow(ValidationError);
-    const mappings = [{ wedsync_field: 'first_name', crm_field: 'firstName', field_type: 'text' as const, is_required: true }];
-    const remapped = await hub.updateIntegration({ supplierId, integrationId, body: { sync_config: { field_mappings: mappings } } });
+    const mappings = [
+      { wedsync_field: 'first_name', crm_field: 'firstName', field_type: 'text' as const, is_required: true },
+    ];
+    const remapped = await hub.updateIntegration({
+      supplierId,
+      integrationId,
+      body: { sync_config: { field_mappings: mappings } },
+    });
     expect(remapped.integration.sync_config.field_mappings).toHaveLength(1);
     expect((await hub.getFieldMappings({ supplierId, integrationId })).mappings).toHaveLength(1);
 
     await hub.testConnection({ supplierId, integrationId });
-    const replaced = await hub.updateCredentials({ supplierId, integrationId, authConfig: { api_key: 'new-key-000111' } });
-    expect(replaced.integration).toMatchObject({ connection_status: 'pending_auth', auth_config: { api_key: '[set]' } });
-    await expect(hub.updateCredentials({ supplierId, integrationId, authConfig: 'key' as never })).rejects.toThrow(ValidationError);
+    const replaced = await hub.updateCredentials({
+      supplierId,
+      integrationId,
+      authConfig: { api_key: 'new-key-000111' },
+    });
+    expect(replaced.integration).toMatchObject({
+      connection_status: 'pending_auth',
+      auth_config: { api_key: '[set]' },
+    });
+    await expect(
+      hub.updateCredentials({ supplierId, integrationId, authConfig: 'key' as never }),
+    ).rejects.toThrow(ValidationError);
 
     await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
     await hub.updateCredentials({ supplierId, integrationId, authConfig: { api_key: secret } });
@@ -340,7 +405,11 @@ describe('field mappings', () => {
       { wedsync_field: 'project.name', crm_field: 'nmae', field_type: 'text' },
       { wedsync_field: 'invoice.number', crm_field: 'number', field_type: 'text' },
     ];
-    const response = await hub.updateFieldMappings({ supplierId, integrationId, body: { mappings: submitted } });
+    const response = await hub.updateFieldMappings({
+      supplierId,
+      integrationId,
+      body: { mappings: submitted },
+    });
     expect(response.mappings).toEqual(submitted);
     const errors = response.validation_errors ?? [];
     expect(errors).toContainEqual({
@@ -349,10 +418,18 @@ describe('field mappings', () => {
       error: 'Unknown WedSync field `emial`',
       suggested_fix: 'Did you mean `email`?',
     });
-    expect(errors).toContainEqual(expect.objectContaining({ mapping_index: 2, suggested_fix: expect.stringContaining('phone') }));
-    expect(errors).toContainEqual(expect.objectContaining({ mapping_index: 3, field: 'nmae', suggested_fix: 'Did you mean `name`?' }));
     expect(errors).toContainEqual(
-      expect.objectContaining({ mapping_index: -1, field: 'invoice.status', error: expect.stringContaining('invoice.status') }),
+      expect.objectContaining({ mapping_index: 2, suggested_fix: expect.stringContaining('phone') }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({ mapping_index: 3, field: 'nmae', suggested_fix: 'Did you mean `name`?' }),
+    );
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        mapping_index: -1,
+        field: 'invoice.status',
+        error: expect.stringContaining('invoice.status'),
+      }),
     );
     expect(errors.at(-1)?.mapping_index).toBe(-1);
     expect((await hub.getFieldMappings({ supplierId, integrationId })).mappings).toEqual(before);
@@ -369,7 +446,9 @@ describe('field mappings', () => {
     ]);
     const { integration } = await hub.getIntegration({ supplierId, integrationId });
     expect(integration.sync_config.field_mappings).toEqual(saved.mappings);
-    await expect(hub.updateFieldMappings({ supplierId, integrationId, body: { mappings: 'x' } })).rejects.toThrow(ValidationError);
+    await expect(
+      hub.updateFieldMappings({ supplierId, integrationId, body: { mappings: 'x' } }),
+    ).rejects.toThrow(ValidationError);
   });
 });
 
@@ -383,16 +462,31 @@ describe('connection tests and sync triggers', () => {
     expect(TestCrmConnectionResponseSchema.parse(ok)).toEqual(ok);
     expect(ok).toMatchObject({
       success: true,
-      connection_info: { provider: 'tave', account_name: 'Fake Studio', rate_limit_status: { remaining_requests: 120 } },
+      connection_info: {
+        provider: 'tave',
+        account_name: 'Fake Studio',
+        rate_limit_status: { remaining_requests: 120 },
+      },
     });
     expect(control.lastCredentials).toEqual({ api_key: secret });
-    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe('connected');
+    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe(
+      'connected',
+    );
+
+    // During a sync, a successful test leaves the status to the job.
+    await current.storage.integrations.setConnectionStatus(integrationId, 'sync_in_progress');
+    expect((await hub.testConnection({ supplierId, integrationId })).success).toBe(true);
+    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe(
+      'sync_in_progress',
+    );
 
     control.failTest = new Error(`Unauthorized: ${secret} was revoked`);
     const failed = await hub.testConnection({ supplierId, integrationId });
     expect(failed.success).toBe(false);
     expect(failed.error_message).toBe('Unauthorized: [REDACTED] was revoked');
-    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe('error');
+    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe(
+      'error',
+    );
   });
 
   it("reports the CRM's own rate limit status when it gives one", async () => {
@@ -422,16 +516,16 @@ describe('connection tests and sync triggers', () => {
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
-    await expect(hub.triggerSync({ supplierId, integrationId, body: { job_type: 'export_to_crm' } })).rejects.toThrow(
-      UnsupportedCapabilityError,
-    );
-    await expect(hub.triggerSync({ supplierId, integrationId, body: { job_type: 'rollback' } as never })).rejects.toThrow(
-      ValidationError,
-    );
+    await expect(
+      hub.triggerSync({ supplierId, integrationId, body: { job_type: 'export_to_crm' } }),
+    ).rejects.toThrow(UnsupportedCapabilityError);
+    await expect(
+      hub.triggerSync({ supplierId, integrationId, body: { job_type: 'rollback' } as never }),
+    ).rejects.toThrow(ValidationError);
     const exportOnly = await createIntegration(current, { sync_config: { sync_direction: 'export_only' } });
-    await expect(hub.triggerSync({ supplierId, integrationId: exportOnly, body: { job_type: 'full_import' } })).rejects.toThrow(
-      ConflictError,
-    );
+    await expect(
+      hub.triggerSync({ supplierId, integrationId: exportOnly, body: { job_type: 'full_import' } }),
+    ).rejects.toThrow(ConflictError);
     await expect(hub.getIntegration({ supplierId: '', integrationId })).rejects.toThrow(InvalidArgumentError);
     await expect(hub.getSyncJob({ supplierId, jobId: randomUUID() })).rejects.toThrow(NotFoundError);
   });
@@ -443,7 +537,11 @@ describe('connection tests and sync triggers', () => {
     const integrationId = await createIntegration(current);
     const jobIds: string[] = [];
     for (let run = 0; run < 3; run += 1) {
-      const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+      const { sync_job } = await hub.triggerSync({
+        supplierId,
+        integrationId,
+        body: { job_type: 'full_import' },
+      });
       jobIds.push(sync_job.id);
       await createInProcessRunner({ hub }).drain();
       current.clock.advance(1_000);
@@ -453,18 +551,25 @@ describe('connection tests and sync triggers', () => {
     expect(firstPage.sync_jobs.map((job) => job.id)).toEqual([jobIds[2], jobIds[1]]);
     const secondPage = await hub.listSyncJobs({ supplierId, integrationId, page: '2', per_page: '2' });
     expect(secondPage.sync_jobs.map((job) => job.id)).toEqual([jobIds[0]]);
-    await expect(hub.listSyncJobs({ supplierId, integrationId, per_page: 501 })).rejects.toThrow(ValidationError);
+    await expect(hub.listSyncJobs({ supplierId, integrationId, per_page: 501 })).rejects.toThrow(
+      ValidationError,
+    );
 
     const logs = await hub.listSyncLogs({ supplierId, integrationId, per_page: 4 });
     expect(GetSyncLogsResponseSchema.parse(logs)).toBeDefined();
     expect(logs).toMatchObject({ total: 9, per_page: 4 });
-    const errors = await hub.listSyncLogs({ supplierId, integrationId, action_type: 'error', record_type: 'client' });
+    const errors = await hub.listSyncLogs({
+      supplierId,
+      integrationId,
+      action_type: 'error',
+      record_type: 'client',
+    });
     expect(errors.total).toBe(3);
     const ofJob = await hub.listSyncLogs({ supplierId, integrationId, job_id: jobIds[0] });
     expect(ofJob.total).toBe(3);
-    await expect(hub.listSyncLogs({ supplierId, integrationId, action_type: 'exploded' as never })).rejects.toThrow(
-      ValidationError,
-    );
+    await expect(
+      hub.listSyncLogs({ supplierId, integrationId, action_type: 'exploded' as never }),
+    ).rejects.toThrow(ValidationError);
   });
 });
 
@@ -482,8 +587,12 @@ describe('createCrmHub options and events', () => {
     expect(() => createCrmHub({ ...base, storage: {} as never })).toThrow(/storage/);
     expect(() => createCrmHub({ ...base, providers: 'tave' as never })).toThrow(/providers/);
     expect(() => createCrmHub({ ...base, providers: [provider, provider] })).toThrow(/twice/);
-    expect(() => createCrmHub({ ...base, providers: [{ ...provider, id: 'salesforce' }] })).toThrow(/providers\[0\]\.id/);
-    expect(() => createCrmHub({ ...base, providers: [{ ...provider, specificationVersion: 'v2' as never }] })).toThrow(/v1/);
+    expect(() => createCrmHub({ ...base, providers: [{ ...provider, id: 'salesforce' }] })).toThrow(
+      /providers\[0\]\.id/,
+    );
+    expect(() =>
+      createCrmHub({ ...base, providers: [{ ...provider, specificationVersion: 'v2' as never }] }),
+    ).toThrow(/v1/);
     expect(() => createCrmHub({ ...base, clock: 5 as never })).toThrow(/clock/);
     expect(() => createCrmHub({ ...base, testConnectionTimeoutMs: -1 })).toThrow(/testConnectionTimeoutMs/);
     expect(() => createCrmHub({ ...base, mappingDefaults: 'GB' as never })).toThrow(/mappingDefaults/);
@@ -495,7 +604,9 @@ describe('createCrmHub options and events', () => {
     const warnings: Record<string, unknown>[] = [];
     current = await createTestHub({
       providers: [provider],
-      hubOptions: { logger: { debug() {}, info() {}, warn: (_, fields) => warnings.push(fields ?? {}), error() {} } },
+      hubOptions: {
+        logger: { debug() {}, info() {}, warn: (_, fields) => warnings.push(fields ?? {}), error() {} },
+      },
     });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -504,7 +615,11 @@ describe('createCrmHub options and events', () => {
     hub.events.on('progress', () => {
       throw new Error('listener bug');
     });
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     unsubscribe();
     expect(seen).toEqual([sync_job.id]);
     expect((await createInProcessRunner({ hub }).runOnce())?.status).toBe('completed');
@@ -519,7 +634,11 @@ describe('createCrmHub options and events', () => {
       ...provider,
       id: 'honeybook' as const,
       authKind: 'oauth2' as const,
-      oauth2: { authorizationUrl: 'https://crm.example/oauth/authorize', tokenUrl: 'https://crm.example/oauth/token', scopes: ['read'] },
+      oauth2: {
+        authorizationUrl: 'https://crm.example/oauth/authorize',
+        tokenUrl: 'https://crm.example/oauth/token',
+        scopes: ['read'],
+      },
       validateCredentials: undefined,
     };
     current = await createTestHub({

@@ -30,7 +30,11 @@ function data(): FakeData {
     }),
   );
   // The fourth client is a certain duplicate of the first: it resolves to the first client's id.
-  result.client[3] = crmClient('c3', { firstName: 'first0', lastName: 'LAST0', email: 'Client0@example.com' });
+  result.client[3] = crmClient('c3', {
+    firstName: 'first0',
+    lastName: 'LAST0',
+    email: 'Client0@example.com',
+  });
   result.project = [
     crmChild('p0', { client: 'c0' }, { name: 'Wedding 0' }),
     crmChild('p3', { client: 'c3' }, { name: 'Wedding 3' }),
@@ -58,7 +62,11 @@ for (const backend of testBackends()) {
       const started: JobStartedEvent[] = [];
       hub.on('jobStarted', (event) => started.push(event));
       control.hangRead = { recordType: 'client', afterPages: 2 };
-      const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+      const { sync_job } = await hub.triggerSync({
+        supplierId,
+        integrationId,
+        body: { job_type: 'full_import' },
+      });
 
       // Runner 1 commits two pages, then "crashes" while the third is in flight.
       const first = createInProcessRunner({ hub, owner: 'runner-1', leaseMs: 30_000, pollIntervalMs: 10 });
@@ -67,7 +75,11 @@ for (const backend of testBackends()) {
       await first.stop({ graceful: false });
       const crashed = (await hub.getSyncJob({ supplierId, jobId: sync_job.id })).sync_job;
       expect(crashed).toMatchObject({ job_status: 'running', lease_owner: 'runner-1', records_processed: 4 });
-      expect(crashed.checkpoint).toMatchObject({ phase: 0, cursor: '4', aliases: { c3: expect.any(String) } });
+      expect(crashed.checkpoint).toMatchObject({
+        phase: 0,
+        cursor: '4',
+        aliases: { c3: expect.any(String) },
+      });
       expect(crashed.counts).toMatchObject({ read: 4, created: 3, linked: 1 });
 
       // The lease still holds: nobody may take the job yet.
@@ -78,13 +90,24 @@ for (const backend of testBackends()) {
       testHub.clock.advance(30_001);
       const outcome = await second.runOnce();
       expect(outcome?.status).toBe('completed');
-      expect(control.readsFrom.filter((read) => read.recordType === 'client').map((read) => read.cursor)).toEqual([
-        null,
-        '4',
-      ]);
+      expect(
+        control.readsFrom.filter((read) => read.recordType === 'client').map((read) => read.cursor),
+      ).toEqual([null, '4']);
       const job = (await hub.getSyncJob({ supplierId, jobId: sync_job.id })).sync_job;
-      expect(job).toMatchObject({ job_status: 'completed', result_status: 'success', attempts: 2, records_processed: 10 });
-      expect(job.counts).toMatchObject({ read: 10, created: 9, linked: 1, skipped: 0, rejected: 0, updated: 0 });
+      expect(job).toMatchObject({
+        job_status: 'completed',
+        result_status: 'success',
+        attempts: 2,
+        records_processed: 10,
+      });
+      expect(job.counts).toMatchObject({
+        read: 10,
+        created: 9,
+        linked: 1,
+        skipped: 0,
+        rejected: 0,
+        updated: 0,
+      });
       expect(recordOutcomeKinds.reduce((sum, kind) => sum + (job.counts?.[kind] ?? 0), 0)).toBe(10);
       expect(started.map((event) => event.resumed)).toEqual([false, true]);
 
@@ -97,7 +120,10 @@ for (const backend of testBackends()) {
       // The alias saved in the checkpoint survived the crash: p3 belongs to c0's client.
       const [c0] = await testHub.storage.links.findByExternalIds(integrationId, 'client', ['c0']);
       const [p3] = await testHub.storage.links.findByExternalIds(integrationId, 'project', ['p3']);
-      const projects = await testHub.clientStore.findByIds('project', { supplierId, ids: [p3!.wedsync_record_id] });
+      const projects = await testHub.clientStore.findByIds('project', {
+        supplierId,
+        ids: [p3!.wedsync_record_id],
+      });
       expect(projects.get(p3!.wedsync_record_id)?.record.client_id).toBe(c0?.wedsync_record_id);
       const { integration } = await hub.getIntegration({ supplierId, integrationId });
       expect(integration).toMatchObject({ connection_status: 'connected', last_sync_status: 'success' });

@@ -57,7 +57,11 @@ describe('in-process runner', () => {
     };
     runner.start();
     expect(runner.started).toBe(true);
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     await waitFor(() => stopping !== undefined);
     await stopping;
     expect(runner.started).toBe(false);
@@ -81,7 +85,11 @@ describe('in-process runner', () => {
     const integrationId = await createIntegration(current);
     const finished: JobFinishedEvent[] = [];
     hub.on('jobFinished', (event) => finished.push(event));
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     control.beforePage = async (recordType, pageIndex) => {
       if (recordType === 'client' && pageIndex === 1) {
         const { sync_job: requested } = await hub.cancelSyncJob({ supplierId, jobId: sync_job.id });
@@ -115,7 +123,11 @@ describe('in-process runner', () => {
       if (pageIndex === 0) stopping = runner.stop({ graceful: true });
     };
     runner.start();
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     await waitFor(() => stopping !== undefined);
     await stopping;
     expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe(
@@ -124,7 +136,9 @@ describe('in-process runner', () => {
 
     const { sync_job: cancelled } = await hub.cancelSyncJob({ supplierId, jobId: sync_job.id });
     expect(cancelled.job_status).toBe('cancelled');
-    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe('connected');
+    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe(
+      'connected',
+    );
   });
 
   it('stops a run that lost its lease without writing anything more', async () => {
@@ -169,7 +183,11 @@ describe('in-process runner', () => {
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     const error = await hub
       .triggerSync({ supplierId, integrationId, body: { job_type: 'incremental_sync' } })
       .catch((caught: unknown) => caught);
@@ -198,11 +216,19 @@ describe('job failures', () => {
     control.failRead = {
       recordType: 'project',
       afterPages: 0,
-      error: new CrmError('provider_api_failed', `GET https://crm.example/v2/job?api_key=${secret} failed with status 503 after 4 attempts`, {
-        context: { status: 503, attempts: 4, header: `X-API-KEY: ${secret}` },
-      }),
+      error: new CrmError(
+        'provider_api_failed',
+        `GET https://crm.example/v2/job?api_key=${secret} failed with status 503 after 4 attempts`,
+        {
+          context: { status: 503, attempts: 4, header: `X-API-KEY: ${secret}` },
+        },
+      ),
     };
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     const outcome = await createInProcessRunner({ hub }).runOnce();
     expect(outcome).toMatchObject({ status: 'failed', resultStatus: 'failed' });
 
@@ -217,7 +243,10 @@ describe('job failures', () => {
 
     // A new full import starts over and skips what the failed one committed.
     const retry = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
-    expect((await createInProcessRunner({ hub }).runOnce())?.counts).toMatchObject({ skipped: 4, created: 1 });
+    expect((await createInProcessRunner({ hub }).runOnce())?.counts).toMatchObject({
+      skipped: 4,
+      created: 1,
+    });
     expect(retry.sync_job.id).not.toBe(sync_job.id);
   });
 
@@ -227,13 +256,19 @@ describe('job failures', () => {
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
     await hub.updateCredentials({ supplierId, integrationId, authConfig: { api_key: 'wrong-key-987654' } });
-    const { sync_job } = await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'full_import' },
+    });
     const outcome = await createInProcessRunner({ hub }).runOnce();
     expect(outcome?.status).toBe('failed');
     const job = (await hub.getSyncJob({ supplierId, jobId: sync_job.id })).sync_job;
     expect(job.error_details).toMatchObject({ status: 401 });
     expect(JSON.stringify(job.error_details)).not.toContain('wrong-key-987654');
-    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe('error');
+    expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_status).toBe(
+      'error',
+    );
   });
 
   it('fails jobs it cannot run with a typed error instead of faking them', async () => {
@@ -247,12 +282,25 @@ describe('job failures', () => {
       error: { name: 'UnsupportedCapabilityError', code: 'unsupported_capability' },
     });
     expect((await hub.getSyncJob({ supplierId, jobId: exportJob.id })).sync_job.job_status).toBe('failed');
-    const dryRun = await storage.jobs.create({ integration_id: integrationId, job_type: 'full_import', dry_run: true });
-    expect((await createInProcessRunner({ hub }).runOnce())?.error).toMatchObject({ message: expect.stringContaining('Dry runs') });
+    const dryRun = await storage.jobs.create({
+      integration_id: integrationId,
+      job_type: 'full_import',
+      dry_run: true,
+    });
+    expect((await createInProcessRunner({ hub }).runOnce())?.error).toMatchObject({
+      message: expect.stringContaining('Dry runs'),
+    });
     expect(dryRun.dry_run).toBe(true);
     // Stored mappings that no longer compile fail the job with every problem listed.
     await storage.fieldMappings.replace(integrationId, [
-      { wedsync_field: 'first_name', crm_field: 'firstName', field_type: 'text', transform_rules: { steps: [{ type: 'nope' }] }, sync_direction: 'import_only', is_required: true },
+      {
+        wedsync_field: 'first_name',
+        crm_field: 'firstName',
+        field_type: 'text',
+        transform_rules: { steps: [{ type: 'nope' }] },
+        sync_direction: 'import_only',
+        is_required: true,
+      },
     ]);
     await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
     const failed = await createInProcessRunner({ hub }).runOnce();

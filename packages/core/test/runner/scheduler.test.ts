@@ -56,7 +56,9 @@ describe('scheduleDueSyncs', () => {
       job_type: 'full_import',
       job_config: { trigger: 'schedule', requested_job_type: 'incremental_sync' },
     });
-    expect(queued).toEqual([{ jobId: job?.id, integrationId: auto, jobType: 'full_import', trigger: 'schedule' }]);
+    expect(queued).toEqual([
+      { jobId: job?.id, integrationId: auto, jobType: 'full_import', trigger: 'schedule' },
+    ]);
     // Its job is pending: not due again.
     expect(await hub.scheduleDueSyncs()).toEqual([]);
 

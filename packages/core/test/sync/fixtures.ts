@@ -4,10 +4,10 @@
  * of the storage's test matrix).
  */
 import { randomUUID } from 'node:crypto';
+import { createKyselyClientStore, createKyselyStorage } from '@wedsync/crm-storage-kysely';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { TestBackend } from '../../../storage-kysely/test/backends.js';
-import { createKyselyClientStore, createKyselyStorage } from '@wedsync/crm-storage-kysely';
 import {
   type CrmFieldMappingInput,
   CrmFieldMappingSchema,
@@ -97,10 +97,17 @@ export const fakeDefaultMappings: Record<ProviderRecordType, CrmFieldMappingInpu
   ],
 };
 
+const extraCrmFields: Partial<Record<ProviderRecordType, CrmFieldMappingInput[]>> = {
+  client: [
+    { wedsync_field: 'budget.amount_minor', crm_field: 'budget', field_type: 'number' },
+    { wedsync_field: 'budget.currency', crm_field: 'currency', field_type: 'text' },
+  ],
+};
+
 const crmCatalog: CrmProviderV1['fieldCatalog'] = Object.fromEntries(
   Object.entries(fakeDefaultMappings).map(([recordType, mappings]) => [
     recordType,
-    mappings.map((mapping) => ({
+    [...mappings, ...(extraCrmFields[recordType as ProviderRecordType] ?? [])].map((mapping) => ({
       name: mapping.crm_field,
       display_name: mapping.crm_field,
       field_type: mapping.field_type,
@@ -119,7 +126,10 @@ function abortable(signal: AbortSignal | undefined): Promise<never> {
 }
 
 /** An in-memory CrmProviderV1 over `data`. */
-export function createFakeProvider(options: FakeProviderOptions): { provider: CrmProviderV1; control: FakeControl } {
+export function createFakeProvider(options: FakeProviderOptions): {
+  provider: CrmProviderV1;
+  control: FakeControl;
+} {
   const pageSize = options.pageSize ?? 2;
   const apiKey = options.apiKey ?? 'live-secret-key-123456';
   const control: FakeControl = {
@@ -161,9 +171,12 @@ export function createFakeProvider(options: FakeProviderOptions): { provider: Cr
         async testConnection() {
           if (control.failTest !== undefined) throw control.failTest;
           if (context.credentials['api_key'] !== apiKey) {
-            throw Object.assign(new Error(`401 Unauthorized for key ${String(context.credentials['api_key'])}`), {
-              status: 401,
-            });
+            throw Object.assign(
+              new Error(`401 Unauthorized for key ${String(context.credentials['api_key'])}`),
+              {
+                status: 401,
+              },
+            );
           }
           return {
             accountName: 'Fake Studio',

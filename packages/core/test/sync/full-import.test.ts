@@ -32,9 +32,26 @@ afterEach(async () => {
 function weddingData(): FakeData {
   const data = emptyData();
   data.client = [
-    crmClient('c1', { firstName: 'Emma', lastName: 'Thompson', email: 'emma@example.com', phone: '+14155550101', weddingDate: '2026-06-20' }),
-    crmClient('c2', { firstName: 'Liam', lastName: 'Okafor', email: 'liam@example.com', phone: '+14155550102', weddingDate: '2026-07-04' }),
-    crmClient('c3', { firstName: 'Sofia', lastName: 'García', email: 'sofia@example.com', weddingDate: '2026-09-12' }),
+    crmClient('c1', {
+      firstName: 'Emma',
+      lastName: 'Thompson',
+      email: 'emma@example.com',
+      phone: '+14155550101',
+      weddingDate: '2026-06-20',
+    }),
+    crmClient('c2', {
+      firstName: 'Liam',
+      lastName: 'Okafor',
+      email: 'liam@example.com',
+      phone: '+14155550102',
+      weddingDate: '2026-07-04',
+    }),
+    crmClient('c3', {
+      firstName: 'Sofia',
+      lastName: 'García',
+      email: 'sofia@example.com',
+      weddingDate: '2026-09-12',
+    }),
   ];
   data.project = [
     crmChild('p1', { client: 'c1', partner: 'c2' }, { name: 'Thompson wedding', eventDate: '2026-06-20' }),
@@ -67,7 +84,12 @@ async function runImport(testHub: TestHub, integrationId: string) {
   return { job, outcomes };
 }
 
-async function linkOf(testHub: TestHub, integrationId: string, recordType: 'client' | 'project' | 'event' | 'invoice' | 'payment', externalId: string) {
+async function linkOf(
+  testHub: TestHub,
+  integrationId: string,
+  recordType: 'client' | 'project' | 'event' | 'invoice' | 'payment',
+  externalId: string,
+) {
   const [link] = await testHub.storage.links.findByExternalIds(integrationId, recordType, [externalId]);
   return link;
 }
@@ -106,10 +128,16 @@ describe('full import', () => {
     const c2 = await linkOf(current, integrationId, 'client', 'c2');
     const p1 = await linkOf(current, integrationId, 'project', 'p1');
     const i1 = await linkOf(current, integrationId, 'invoice', 'i1');
-    const projects = await current.clientStore.findByIds('project', { supplierId: current.supplierId, ids: [p1!.wedsync_record_id] });
+    const projects = await current.clientStore.findByIds('project', {
+      supplierId: current.supplierId,
+      ids: [p1!.wedsync_record_id],
+    });
     expect(projects.get(p1!.wedsync_record_id)?.record.client_id).toBe(c1!.wedsync_record_id);
     const e1 = await linkOf(current, integrationId, 'event', 'e1');
-    const events = await current.clientStore.findByIds('event', { supplierId: current.supplierId, ids: [e1!.wedsync_record_id] });
+    const events = await current.clientStore.findByIds('event', {
+      supplierId: current.supplierId,
+      ids: [e1!.wedsync_record_id],
+    });
     expect(events.get(e1!.wedsync_record_id)?.record.project_id).toBe(p1!.wedsync_record_id);
     const pay1 = await linkOf(current, integrationId, 'payment', 'pay1');
     const pay2 = await linkOf(current, integrationId, 'payment', 'pay2');
@@ -117,14 +145,27 @@ describe('full import', () => {
       supplierId: current.supplierId,
       ids: [pay1!.wedsync_record_id, pay2!.wedsync_record_id],
     });
-    expect(payments.get(pay1!.wedsync_record_id)?.record).toMatchObject({ project_id: p1!.wedsync_record_id, invoice_id: i1!.wedsync_record_id });
+    expect(payments.get(pay1!.wedsync_record_id)?.record).toMatchObject({
+      project_id: p1!.wedsync_record_id,
+      invoice_id: i1!.wedsync_record_id,
+    });
     // A payment without a project link takes its invoice's project.
-    expect(payments.get(pay2!.wedsync_record_id)?.record).toMatchObject({ project_id: p1!.wedsync_record_id, invoice_id: i1!.wedsync_record_id });
+    expect(payments.get(pay2!.wedsync_record_id)?.record).toMatchObject({
+      project_id: p1!.wedsync_record_id,
+      invoice_id: i1!.wedsync_record_id,
+    });
 
     // The project's partner fills its client's partner.
-    const clients = await current.clientStore.findByIds('client', { supplierId: current.supplierId, ids: [c1!.wedsync_record_id] });
+    const clients = await current.clientStore.findByIds('client', {
+      supplierId: current.supplierId,
+      ids: [c1!.wedsync_record_id],
+    });
     const emma = clients.get(c1!.wedsync_record_id) as StoredRecord<'client'>;
-    expect(emma.record.partner).toMatchObject({ first_name: 'Liam', last_name: 'Okafor', email: 'liam@example.com' });
+    expect(emma.record.partner).toMatchObject({
+      first_name: 'Liam',
+      last_name: 'Okafor',
+      email: 'liam@example.com',
+    });
     expect(emma.crm_integration_id).toBe(integrationId);
     expect(emma.external_crm_id).toBe('c1');
     expect(c2).toBeDefined();
@@ -138,12 +179,17 @@ describe('full import', () => {
     // Progress: once per page, after commit, never with record data.
     expect(progress).toHaveLength(control.delivered.length);
     expect(progress.map((event) => event.recordsProcessed)).toEqual(
-      control.delivered.reduce<number[]>((sums, page) => [...sums, (sums.at(-1) ?? 0) + page.records], []),
+      control.delivered.map((_, index) =>
+        control.delivered.slice(0, index + 1).reduce((sum, page) => sum + page.records, 0),
+      ),
     );
     expect(progress.at(-1)?.progressPercent).toBe(100);
     expect(JSON.stringify(progress)).not.toContain('emma@example.com');
 
-    const { integration } = await current.hub.getIntegration({ supplierId: current.supplierId, integrationId });
+    const { integration } = await current.hub.getIntegration({
+      supplierId: current.supplierId,
+      integrationId,
+    });
     expect(integration.connection_status).toBe('connected');
     expect(integration.last_sync_status).toBe('success');
     expect(integration.last_sync_at).toBeDefined();
@@ -164,7 +210,9 @@ describe('full import', () => {
       crmChild('p-unknown', { client: 'ghost' }, { name: 'Ghost' }),
       crmChild('p-none', {}, { name: 'No client' }),
     ];
-    data.invoice = [crmChild('i-bad', { project: 'p-ok' }, { status: 'paid-in-full', total: 1000, currency: 'USD' })];
+    data.invoice = [
+      crmChild('i-bad', { project: 'p-ok' }, { status: 'paid-in-full', total: 1000, currency: 'USD' }),
+    ];
     const { provider } = createFakeProvider({ data, pageSize: 3 });
     current = await createTestHub({ providers: [provider] });
     const integrationId = await createIntegration(current);
@@ -191,7 +239,11 @@ describe('full import', () => {
     expect(byRecord.get('bad-email')?.error_message).toContain('email: invalid_email');
     expect(byRecord.get('bad-email')?.error_message).not.toContain('not an email');
     expect(byRecord.get('(missing)')?.action_details['reason']).toBe('invalid_record');
-    expect(byRecord.get('p-orphan')?.action_details).toMatchObject({ reason: 'parent_missing', parent_type: 'client', parent_external_id: 'no-name' });
+    expect(byRecord.get('p-orphan')?.action_details).toMatchObject({
+      reason: 'parent_missing',
+      parent_type: 'client',
+      parent_external_id: 'no-name',
+    });
     expect(byRecord.get('p-unknown')?.error_message).toContain('`ghost`');
     expect(byRecord.get('p-none')?.error_message).toContain('names no client');
     expect(byRecord.get('i-bad')?.action_details['reason']).toBe('invalid_record');
@@ -203,7 +255,10 @@ describe('full import', () => {
       reason: 'mapping_failed',
       errors: [{ field: 'email', code: 'invalid_email', value_kind: 'string' }],
     });
-    const { integration } = await current.hub.getIntegration({ supplierId: current.supplierId, integrationId });
+    const { integration } = await current.hub.getIntegration({
+      supplierId: current.supplierId,
+      integrationId,
+    });
     expect(integration.last_sync_status).toBe('partial');
   });
 
@@ -221,8 +276,16 @@ describe('full import', () => {
     }));
     const second = await runImport(current, integrationId);
     expect(second.job.counts).toMatchObject({ read: 11, skipped: 11, created: 0, updated: 0 });
-    const skippedLogs = await current.hub.listSyncLogs({ supplierId: current.supplierId, integrationId, job_id: second.job.id });
-    expect(skippedLogs.logs.every((log) => log.action_type === 'skipped' && log.action_details['reason'] === 'unchanged')).toBe(true);
+    const skippedLogs = await current.hub.listSyncLogs({
+      supplierId: current.supplierId,
+      integrationId,
+      job_id: second.job.id,
+    });
+    expect(
+      skippedLogs.logs.every(
+        (log) => log.action_type === 'skipped' && log.action_details['reason'] === 'unchanged',
+      ),
+    ).toBe(true);
 
     // One client changes, one is deleted in the CRM.
     data.client = data.client.map((record) =>
@@ -243,7 +306,14 @@ describe('full import', () => {
     expect(clients.get(c3!.wedsync_record_id)?.record.notes).toBe('Prefers film');
     expect(clients.get(c2!.wedsync_record_id)?.deleted_at).not.toBeNull();
     expect(c2?.deleted_in_crm_at).toBeDefined();
-    const updateLog = (await current.hub.listSyncLogs({ supplierId: current.supplierId, integrationId, job_id: third.job.id, action_type: 'updated' })).logs[0];
+    const updateLog = (
+      await current.hub.listSyncLogs({
+        supplierId: current.supplierId,
+        integrationId,
+        job_id: third.job.id,
+        action_type: 'updated',
+      })
+    ).logs[0];
     expect(updateLog?.action_details['changed_fields']).toEqual(['notes']);
     // Before-images for rollback: the update kept the record as it was.
     const backups = await current.storage.backups.list(third.job.id);
@@ -256,26 +326,50 @@ describe('full import', () => {
 
   it('keeps WedSync edits and records a conflict when both sides changed a field (manual review)', async () => {
     const data = emptyData();
-    data.client = [crmClient('c1', { firstName: 'Emma', lastName: 'Thompson', email: 'emma@example.com', notes: 'CRM note' })];
+    data.client = [
+      crmClient('c1', {
+        firstName: 'Emma',
+        lastName: 'Thompson',
+        email: 'emma@example.com',
+        notes: 'CRM note',
+      }),
+    ];
     const { provider } = createFakeProvider({ data });
     current = await createTestHub({ providers: [provider] });
     const integrationId = await createIntegration(current);
     await runImport(current, integrationId);
     const link = await linkOf(current, integrationId, 'client', 'c1');
     const id = link!.wedsync_record_id;
-    const stored = (await current.clientStore.findByIds('client', { supplierId: current.supplierId, ids: [id] })).get(id)!;
+    const stored = (
+      await current.clientStore.findByIds('client', { supplierId: current.supplierId, ids: [id] })
+    ).get(id)!;
     await current.clientStore.upsert('client', [
-      { id, supplier_id: current.supplierId, record: { ...stored.record, notes: 'WedSync note', venue_name: 'The Barn' } },
+      {
+        id,
+        supplier_id: current.supplierId,
+        record: { ...stored.record, notes: 'WedSync note', venue_name: 'The Barn' },
+      },
     ]);
     data.client = [
-      crmClient('c1', { firstName: 'Emma', lastName: 'Thompson-Reed', email: 'emma@example.com', notes: 'CRM note 2' }),
+      crmClient('c1', {
+        firstName: 'Emma',
+        lastName: 'Thompson-Reed',
+        email: 'emma@example.com',
+        notes: 'CRM note 2',
+      }),
     ];
 
     const { job } = await runImport(current, integrationId);
 
     expect(job.counts).toMatchObject({ updated: 1 });
-    const after = (await current.clientStore.findByIds('client', { supplierId: current.supplierId, ids: [id] })).get(id)!;
-    expect(after.record).toMatchObject({ last_name: 'Thompson-Reed', notes: 'WedSync note', venue_name: 'The Barn' });
+    const after = (
+      await current.clientStore.findByIds('client', { supplierId: current.supplierId, ids: [id] })
+    ).get(id)!;
+    expect(after.record).toMatchObject({
+      last_name: 'Thompson-Reed',
+      notes: 'WedSync note',
+      venue_name: 'The Barn',
+    });
     const conflicts = await current.storage.conflicts.list(integrationId);
     expect(conflicts.conflicts).toHaveLength(1);
     expect(conflicts.conflicts[0]).toMatchObject({
@@ -288,10 +382,17 @@ describe('full import', () => {
 
     // The field stays alone while its conflict is open, even when only the CRM changes it again.
     data.client = [
-      crmClient('c1', { firstName: 'Emma', lastName: 'Thompson-Reed', email: 'emma@example.com', notes: 'CRM note 3' }),
+      crmClient('c1', {
+        firstName: 'Emma',
+        lastName: 'Thompson-Reed',
+        email: 'emma@example.com',
+        notes: 'CRM note 3',
+      }),
     ];
     await runImport(current, integrationId);
-    const again = (await current.clientStore.findByIds('client', { supplierId: current.supplierId, ids: [id] })).get(id)!;
+    const again = (
+      await current.clientStore.findByIds('client', { supplierId: current.supplierId, ids: [id] })
+    ).get(id)!;
     expect((again.record as CanonicalClient).notes).toBe('WedSync note');
     const refreshed = await current.storage.conflicts.list(integrationId);
     expect(refreshed.conflicts).toHaveLength(1);

@@ -1,6 +1,6 @@
 /** The three-way merge of one record, and the stable content hash. */
 import { describe, expect, it } from 'vitest';
-import { contentHash, mergeRecord, stableStringify } from '../../src/index.js';
+import { contentHash, mergeRecord, sameTextLoosely, stableStringify } from '../../src/index.js';
 
 const base = {
   first_name: 'Emma',
@@ -18,7 +18,13 @@ describe('mergeRecord', () => {
       policy: 'manual_review',
       crmIsNewer: false,
     });
-    expect(result.record).toEqual({ ...base, first_name: 'Emmy', tags: ['a', 'b'], notes: 'wedsync', venue_name: 'Barn' });
+    expect(result.record).toEqual({
+      ...base,
+      first_name: 'Emmy',
+      tags: ['a', 'b'],
+      notes: 'wedsync',
+      venue_name: 'Barn',
+    });
     expect(result.changed).toEqual(['first_name', 'tags']);
     expect(result.conflicts).toEqual([]);
     expect(result.base).toEqual({ ...base, first_name: 'Emmy', tags: ['a', 'b'] });
@@ -42,7 +48,7 @@ describe('mergeRecord', () => {
       crmIsNewer: false,
     });
     expect(result.record).toEqual({ first_name: 'Emma', notes: 'base', tags: ['a'] });
-    expect(result.changed.sort()).toEqual(['budget.amount_minor', 'budget.currency']);
+    expect([...result.changed].sort()).toEqual(['budget.amount_minor', 'budget.currency']);
   });
 
   it('settles conflicts by policy', () => {
@@ -57,7 +63,9 @@ describe('mergeRecord', () => {
     expect(manual.base['notes']).toBe('base');
     expect(manual.keptWedsync).toEqual(['notes']);
 
-    expect(mergeRecord({ ...input, policy: 'wedsync_wins', crmIsNewer: true }).record['notes']).toBe('wedsync');
+    expect(mergeRecord({ ...input, policy: 'wedsync_wins', crmIsNewer: true }).record['notes']).toBe(
+      'wedsync',
+    );
     expect(mergeRecord({ ...input, policy: 'crm_wins', crmIsNewer: false }).record['notes']).toBe('crm');
     expect(mergeRecord({ ...input, policy: 'newest_wins', crmIsNewer: true }).record['notes']).toBe('crm');
     const older = mergeRecord({ ...input, policy: 'newest_wins', crmIsNewer: false });
@@ -107,6 +115,21 @@ describe('mergeRecord', () => {
     expect(result.base).toEqual({ first_name: 'Emma', address: { city: 'Bath' } });
   });
 
+  it('sees case and spacing differences as no conflict on a first link, when asked', () => {
+    const result = mergeRecord({
+      current: { first_name: 'Olivia', email: 'olivia@example.com' },
+      base: undefined,
+      incoming: { first_name: ' OLIVIA ', email: 'Olivia@Example.com' },
+      policy: 'manual_review',
+      crmIsNewer: false,
+      equivalent: sameTextLoosely,
+    });
+    expect(result.record).toEqual({ first_name: 'Olivia', email: 'olivia@example.com' });
+    expect(result.conflicts).toEqual([]);
+    expect(sameTextLoosely('a  b', 'A b')).toBe(true);
+    expect(sameTextLoosely(1, 1)).toBe(false);
+  });
+
   it('replaces a value that is not an object when the CRM sets a field inside it', () => {
     const result = mergeRecord({
       current: { address: 'legacy text' },
@@ -121,7 +144,9 @@ describe('mergeRecord', () => {
 
 describe('contentHash', () => {
   it('ignores key order and undefined members', () => {
-    expect(contentHash({ a: 1, b: { c: [1, 2], d: undefined } })).toBe(contentHash({ b: { c: [1, 2] }, a: 1 }));
+    expect(contentHash({ a: 1, b: { c: [1, 2], d: undefined } })).toBe(
+      contentHash({ b: { c: [1, 2] }, a: 1 }),
+    );
     expect(contentHash({ a: [1, 2] })).not.toBe(contentHash({ a: [2, 1] }));
     expect(contentHash({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -19,7 +19,9 @@ export type ProviderHttpFactoryOptions = Omit<
  * within its CRM's limits however many sessions it opens (a test connection during an import, a resumed job).
  * The budget is kept per integration id and rebuilt when that integration's limits change.
  */
-export function createProviderHttpFactory(options: ProviderHttpFactoryOptions = {}): ProviderHttpClientFactory {
+export function createProviderHttpFactory(
+  options: ProviderHttpFactoryOptions = {},
+): ProviderHttpClientFactory {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError(`Expected \`options\` to be an object, got ${typeof options}`);
   }

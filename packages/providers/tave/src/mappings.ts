@@ -17,14 +17,24 @@ import type { TaveMoneyUnit } from './settings.js';
 interface Extra {
   readonly steps?: readonly Record<string, unknown>[];
   readonly direction?: SyncDirection;
+  /** Rules besides `steps` (e.g. `on_invalid`). */
+  readonly rules?: Readonly<Record<string, unknown>>;
 }
 
-function mapping(wedsyncField: string, crmField: string, fieldType: FieldType, extra: Extra = {}): CrmFieldMapping {
+function mapping(
+  wedsyncField: string,
+  crmField: string,
+  fieldType: FieldType,
+  extra: Extra = {},
+): CrmFieldMapping {
   return {
     wedsync_field: wedsyncField,
     crm_field: crmField,
     field_type: fieldType,
-    transform_rules: extra.steps === undefined ? {} : { steps: extra.steps.map((step) => ({ ...step })) },
+    transform_rules: {
+      ...extra.rules,
+      ...(extra.steps === undefined ? {} : { steps: extra.steps.map((step) => ({ ...step })) }),
+    },
     sync_direction: extra.direction ?? 'bidirectional',
     is_required: false,
   };
@@ -50,6 +60,12 @@ function addressMappings(wedsyncPrefix: string, crmPrefix: string): CrmFieldMapp
 }
 
 const importOnly = { direction: 'import_only' } as const;
+/**
+ * Tave parses what was typed with the studio's country and leaves `e164` null when it could not. Such a
+ * number is skipped with a warning (the typed text stays in the staged raw record) instead of keeping the
+ * whole client out of WedSync.
+ */
+const lenientPhone = { rules: { on_invalid: 'skip_field' } } as const;
 
 /** An integer amount of the API as minor units (through a `money` step when the API speaks whole units). */
 function amount(wedsyncField: string, crmField: string, unit: TaveMoneyUnit): CrmFieldMapping {
@@ -60,7 +76,12 @@ function amount(wedsyncField: string, crmField: string, unit: TaveMoneyUnit): Cr
 }
 
 /** `amount_minor` and `currency` of one WedSync money field (read only: totals and balances are computed). */
-function money(wedsyncField: string, crmAmount: string, crmCurrency: string, unit: TaveMoneyUnit): CrmFieldMapping[] {
+function money(
+  wedsyncField: string,
+  crmAmount: string,
+  crmCurrency: string,
+  unit: TaveMoneyUnit,
+): CrmFieldMapping[] {
   return [
     amount(`${wedsyncField}.amount_minor`, crmAmount, unit),
     mapping(`${wedsyncField}.currency`, crmCurrency, 'text', importOnly),
@@ -80,8 +101,8 @@ function clientMappings(unit: TaveMoneyUnit): CrmFieldMapping[] {
     mapping('maiden_name', 'maidenName', 'text'),
     mapping('email', 'email', 'email'),
     mapping('secondary_email', 'secondaryEmail', 'email'),
-    mapping('phone', 'cellPhone', 'phone'),
-    mapping('secondary_phone', 'workPhone', 'phone'),
+    mapping('phone', 'cellPhone', 'phone', lenientPhone),
+    mapping('secondary_phone', 'workPhone', 'phone', lenientPhone),
     ...addressMappings('address', 'address'),
     mapping('birthdate', 'birthdate', 'date'),
     mapping('company', 'companyName', 'text'),
@@ -89,7 +110,7 @@ function clientMappings(unit: TaveMoneyUnit): CrmFieldMapping[] {
     mapping('partner.first_name', 'partner.firstName', 'text', importOnly),
     mapping('partner.last_name', 'partner.lastName', 'text', importOnly),
     mapping('partner.email', 'partner.email', 'email', importOnly),
-    mapping('partner.phone', 'partner.cellPhone', 'phone', importOnly),
+    mapping('partner.phone', 'partner.cellPhone', 'phone', { ...importOnly, ...lenientPhone }),
     mapping('partner.birthdate', 'partner.birthdate', 'date', importOnly),
     mapping('wedding_date', `${wedding}.eventDate`, 'date', importOnly),
     mapping('guest_count', `${wedding}.guestCount`, 'number', importOnly),
@@ -179,7 +200,9 @@ function invoiceMappings(unit: TaveMoneyUnit): CrmFieldMapping[] {
     mapping('number', 'customNumber', 'text', importOnly),
     mapping('status', 'status', 'text', {
       direction: 'import_only',
-      steps: [{ type: 'map', values: { draft: 'draft', open: 'open', 'paid-in-full': 'paid', voided: 'void' } }],
+      steps: [
+        { type: 'map', values: { draft: 'draft', open: 'open', 'paid-in-full': 'paid', voided: 'void' } },
+      ],
     }),
     mapping('due_date', 'dueDate', 'date', importOnly),
     ...money('total', 'total', 'currencyCode', unit),

@@ -67,7 +67,8 @@ function checkBaseUrl(value: unknown): string {
       { context: { option: 'baseUrl' }, cause: error },
     );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid('baseUrl', 'an absolute http(s) URL', value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    invalid('baseUrl', 'an absolute http(s) URL', value);
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     // Never echo a URL that may hold credentials.
     throw new InvalidArgumentError(
@@ -89,9 +90,11 @@ export function resolveTaveSettings(settings: TaveSettings): ResolvedTaveSetting
     invalid('pageSize', 'an integer from 10 to 100', pageSize);
   }
   const moneyUnit = settings.moneyUnit ?? 'minor';
-  if (moneyUnit !== 'minor' && moneyUnit !== 'major') invalid('moneyUnit', 'one of `minor`, `major`', moneyUnit);
+  if (moneyUnit !== 'minor' && moneyUnit !== 'major')
+    invalid('moneyUnit', 'one of `minor`, `major`', moneyUnit);
   const weddingJobTypes = settings.weddingJobTypes ?? /wedding|elopement/i;
-  if (!(weddingJobTypes instanceof RegExp)) invalid('weddingJobTypes', 'a regular expression', weddingJobTypes);
+  if (!(weddingJobTypes instanceof RegExp))
+    invalid('weddingJobTypes', 'a regular expression', weddingJobTypes);
   // A global or sticky regex keeps state between `test()` calls; a copy without those flags does not.
   const flags = weddingJobTypes.flags.replace(/[gy]/g, '');
   return { baseUrl, pageSize, moneyUnit, weddingJobTypes: new RegExp(weddingJobTypes.source, flags) };

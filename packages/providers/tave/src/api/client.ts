@@ -53,7 +53,12 @@ function issuesOf(error: z.ZodError, prefix: string): { path: string; message: s
 }
 
 /** Parses a response body, or throws a ValidationError naming the endpoint and the failing properties. */
-export function parseResponse<Output>(schema: z.ZodType<Output>, body: unknown, path: string, where = ''): Output {
+export function parseResponse<Output>(
+  schema: z.ZodType<Output>,
+  body: unknown,
+  path: string,
+  where = '',
+): Output {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   throw new ValidationError(
@@ -130,7 +135,11 @@ export class TaveApi {
   /** The studio: name, currency, date format, time zone. */
   async studio(signal: AbortSignal | undefined): Promise<TaveStudio> {
     // Docs: GET /studio/me (operation getResourceMyStudio) https://workspace.vsco.co/api#tag/Studio
-    const response = await this.#http.request({ method: 'GET', path: 'studio/me', ...(signal ? { signal } : {}) });
+    const response = await this.#http.request({
+      method: 'GET',
+      path: 'studio/me',
+      ...(signal ? { signal } : {}),
+    });
     return parseResponse(TaveStudioSchema, response.body, 'studio/me');
   }
 

@@ -35,6 +35,7 @@ export const TaveContactSchema = z.looseObject({
   vendorRoleId: nullableText,
   companyName: nullableText,
 });
+/** An address-book item as parsed. */
 export type TaveContactItem = z.infer<typeof TaveContactSchema>;
 
 /** A `JobContact`: a contact on a job, in roles; `client` marks a client of the job. */
@@ -46,6 +47,7 @@ export const TaveJobContactSchema = z.looseObject({
   roleKinds: z.array(z.string()).nullish(),
   created: z.string().optional(),
 });
+/** A job contact as parsed. */
 export type TaveJobContactItem = z.infer<typeof TaveJobContactSchema>;
 
 /** A `Job` (a lead or a booked job). */
@@ -67,6 +69,7 @@ export const TaveJobSchema = z.looseObject({
   leadMaxBudget: z.number().nullish(),
   customFields: z.array(TaveCustomFieldValueSchema).nullish(),
 });
+/** A job as parsed. */
 export type TaveJobItem = z.infer<typeof TaveJobSchema>;
 
 /** An `Event` of a job. */
@@ -76,6 +79,7 @@ export const TaveEventSchema = z.looseObject({
   jobId: nullableText,
   typeId: nullableText,
 });
+/** An event as parsed. */
 export type TaveEventItem = z.infer<typeof TaveEventSchema>;
 
 /** An `Invoice` of an order. */
@@ -91,6 +95,7 @@ export const TaveOrderSchema = z.looseObject({
   jobId: id,
   invoices: z.array(TaveInvoiceSchema).nullish(),
 });
+/** An order as parsed. */
 export type TaveOrderItem = z.infer<typeof TaveOrderSchema>;
 
 /** A `Payment` of a job. */
@@ -101,6 +106,7 @@ export const TavePaymentSchema = z.looseObject({
   paymentMethodId: nullableText,
   invoiceItemId: nullableText,
 });
+/** A payment as parsed. */
 export type TavePaymentItem = z.infer<typeof TavePaymentSchema>;
 
 /** A `CustomField` definition. */
@@ -112,10 +118,12 @@ export const TaveCustomFieldSchema = z.looseObject({
   kind: nullableText,
   canApplyTo: nullableText,
 });
+/** A custom field definition as parsed. */
 export type TaveCustomFieldItem = z.infer<typeof TaveCustomFieldSchema>;
 
 /** An `EventType` or a `PaymentMethod`: an id and a name. */
 export const TaveNamedSchema = z.looseObject({ id, name: nullableText, kind: nullableText });
+/** An event type or payment method as parsed. */
 export type TaveNamedItem = z.infer<typeof TaveNamedSchema>;
 
 /** The `Studio` (`/studio/me`). */
@@ -130,8 +138,10 @@ export const TaveStudioSchema = z.looseObject({
   readonlyEnabled: z.boolean().nullish(),
   plan: z.looseObject({ name: nullableText, codeName: nullableText }).nullish(),
 });
+/** The studio as parsed. */
 export type TaveStudio = z.infer<typeof TaveStudioSchema>;
 
 /** A `Timezone`: its IANA `name` and ISO 3166-1 alpha-2 `country`. */
 export const TaveTimezoneSchema = z.looseObject({ id, name: z.string(), country: nullableText });
+/** A time zone as parsed. */
 export type TaveTimezone = z.infer<typeof TaveTimezoneSchema>;

@@ -26,8 +26,8 @@ import {
   studioCurrency,
   withoutLinks,
 } from './context.js';
-import type { CustomFieldResolver } from './custom-fields.js';
 import { formatTaveCursor, parseTaveCursor } from './cursor.js';
+import type { CustomFieldResolver } from './custom-fields.js';
 
 /** A money amount of the API with the studio's currency; null when the amount is. */
 export interface TaveMoneyValue {
@@ -82,7 +82,10 @@ function jobSummary(job: TaveJobItem, currencyCode: string, weddingJobTypes: Reg
 }
 
 /** A contact with its custom fields resolved and without transport links. */
-export function enrichContact(contact: TaveContactItem, resolver: CustomFieldResolver): Record<string, unknown> {
+export function enrichContact(
+  contact: TaveContactItem,
+  resolver: CustomFieldResolver,
+): Record<string, unknown> {
   return { ...withoutLinks(contact), ...resolver.resolve(contact.customFields) };
 }
 

@@ -100,7 +100,15 @@ export async function collectJobPeople(context: ReadContext): Promise<JobPeople>
   const partnersOf = new Map<string, string[]>();
   for (const [jobId, entries] of byJob) {
     entries.sort((left, right) =>
-      left.client === right.client ? (left.order < right.order ? -1 : left.order > right.order ? 1 : 0) : left.client ? -1 : 1,
+      left.client === right.client
+        ? left.order < right.order
+          ? -1
+          : left.order > right.order
+            ? 1
+            : 0
+        : left.client
+          ? -1
+          : 1,
     );
     const first = entries[0];
     if (first === undefined || !first.client) continue;

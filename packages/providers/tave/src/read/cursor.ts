@@ -11,7 +11,11 @@ import { InvalidArgumentError } from '@wedsync/crm-core';
 export type TaveCursorPhase = 'address-book' | 'job' | 'event' | 'order' | 'payment';
 
 /** A cursor of `phase` resuming at the page numbered `page` (provider-kit's page-number cursor). */
-export function formatTaveCursor(phase: TaveCursorPhase, page: string | null, incremental: boolean): string | null {
+export function formatTaveCursor(
+  phase: TaveCursorPhase,
+  page: string | null,
+  incremental: boolean,
+): string | null {
   if (page === null) return null;
   return `${phase}:${incremental ? 'modified:' : ''}page:${page}`;
 }

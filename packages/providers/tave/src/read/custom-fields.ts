@@ -73,13 +73,21 @@ export class CustomFieldResolver {
       let key = field.token ?? (label === null ? '' : snakeCase(label));
       if (key === '' || reservedKeys.has(key) || used.has(key)) key = field.id;
       used.add(key);
-      const type = field.kind === null || field.kind === undefined ? null : (kindTypes[field.kind.toLowerCase()] ?? null);
+      const type =
+        field.kind === null || field.kind === undefined
+          ? null
+          : (kindTypes[field.kind.toLowerCase()] ?? null);
       this.#definitions.set(field.id, { label, key, type });
     }
   }
 
   /** The enrichment of one record's `customFields` (null or absent: none). */
-  resolve(values: readonly { readonly fieldId: string; readonly value?: string | null | undefined }[] | null | undefined): TaveCustomFieldEnrichment {
+  resolve(
+    values:
+      | readonly { readonly fieldId: string; readonly value?: string | null | undefined }[]
+      | null
+      | undefined,
+  ): TaveCustomFieldEnrichment {
     const customFields: TaveResolvedCustomField[] = [];
     const customFieldsByKey: Record<string, TaveCustomFieldEntry> = {};
     for (const entry of values ?? []) {

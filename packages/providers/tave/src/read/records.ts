@@ -55,7 +55,9 @@ function toPage<Item>(
   return {
     records,
     cursor: formatTaveCursor(phase, page.cursor, incremental),
-    ...(countsRecords && !incremental && page.totalItems !== undefined ? { totalRecords: page.totalItems } : {}),
+    ...(countsRecords && !incremental && page.totalItems !== undefined
+      ? { totalRecords: page.totalItems }
+      : {}),
   };
 }
 
@@ -68,7 +70,10 @@ function modified(value: unknown): { modifiedAt?: string } {
  * title), `customFields` resolved to labels, `customFieldsByKey`, `clientContactId`, `currencyCode` and `budget`
  * (`leadMaxBudget` with the currency, or null); `links.client` is the job's client contact.
  */
-export async function* readProjects(context: ReadContext, options: WalkOptions): AsyncGenerator<ProviderPage> {
+export async function* readProjects(
+  context: ReadContext,
+  options: WalkOptions,
+): AsyncGenerator<ProviderPage> {
   const { incremental, start, extra } = walkSettings(context, 'job', options);
   const currencyCode = await studioCurrency(context);
   const resolver = await customFieldResolver(context);
@@ -148,7 +153,10 @@ export async function* readEvents(context: ReadContext, options: WalkOptions): A
  * items); `links.project` is the order's job. With `since`, orders are walked by their modification date and all
  * invoices of a changed order are read.
  */
-export async function* readInvoices(context: ReadContext, options: WalkOptions): AsyncGenerator<ProviderPage> {
+export async function* readInvoices(
+  context: ReadContext,
+  options: WalkOptions,
+): AsyncGenerator<ProviderPage> {
   const { incremental, start, extra } = walkSettings(context, 'order', options);
   const currencyCode = await studioCurrency(context);
   // Docs: GET /order (operation listResourceOrder) https://workspace.vsco.co/api#tag/Orders
@@ -191,7 +199,10 @@ export async function* readInvoices(context: ReadContext, options: WalkOptions):
  * (`{ id, name, kind }`, or null); `links.project` is the payment's job. Tave documents no relation from a
  * payment to an invoice (`invoiceItemId` is undocumented), so no `links.invoice` is given.
  */
-export async function* readPayments(context: ReadContext, options: WalkOptions): AsyncGenerator<ProviderPage> {
+export async function* readPayments(
+  context: ReadContext,
+  options: WalkOptions,
+): AsyncGenerator<ProviderPage> {
   const { incremental, start, extra } = walkSettings(context, 'payment', options);
   const currencyCode = await studioCurrency(context);
   // Docs: GET /payment-method (operation listResourcePaymentMethod) https://workspace.vsco.co/api#tag/Payment-Methods
@@ -220,7 +231,9 @@ export async function* readPayments(context: ReadContext, options: WalkOptions):
           ...withoutLinks(payment),
           currencyCode,
           paymentMethod:
-            method === undefined ? null : { id: method.id, name: method.name ?? null, kind: method.kind ?? null },
+            method === undefined
+              ? null
+              : { id: method.id, name: method.name ?? null, kind: method.kind ?? null },
         },
         ...(jobId === undefined ? {} : { links: { project: jobId } }),
       };

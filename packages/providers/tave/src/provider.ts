@@ -1,0 +1,96 @@
+/**
+ * `createTave(settings)`: the Tave (VSCO Workspace API v2) provider, a CrmProviderV1. Reads clients (with their
+ * partner, jobs and labelled custom fields), projects, events, invoices and payments; writes come later.
+ */
+import type { CrmProviderV1, ProviderFeature, ProviderRecordType } from '@wedsync/crm-core';
+import { taveFieldCatalog } from './catalog.js';
+import { taveDefaultMappings } from './mappings.js';
+import { createTaveSession, validateTaveCredentials } from './session.js';
+import { resolveTaveSettings, type TaveSettings } from './settings.js';
+
+const incremental =
+  'No modified-since filter: incremental reads walk `sortBy=modified desc` and stop at the watermark.';
+
+/** What the provider can do with each record type (reads only for now). */
+export const taveFeatures: Readonly<Record<ProviderRecordType, ProviderFeature>> = Object.freeze({
+  client: {
+    read: true,
+    write: false,
+    delete: false,
+    limitations: [
+      'A client is a person who is the client of a job, or a person on no job who is not a vendor; partners, planners, vendors and team members are not clients.',
+      "The partner is the other couple-role contact (client, customer or subject) of the client's most recent job that has one.",
+      'A client read walks every job contact, job and address-book page before its first page; resuming from a cursor repeats that pre-pass.',
+      `${incremental} A client counts as changed when its contact record changed, not when only its partner or jobs did.`,
+      'Hidden (archived) contacts are not read.',
+    ],
+  },
+  project: {
+    read: true,
+    write: false,
+    delete: false,
+    limitations: [
+      incremental,
+      'Closed jobs are read (their stage becomes lost or archived).',
+      'A job whose client is a company contact links to a client that is never read (only people are clients).',
+    ],
+  },
+  event: {
+    read: true,
+    write: false,
+    delete: false,
+    limitations: [incremental, 'Calendar entries attached to no job are not read.'],
+  },
+  invoice: {
+    read: true,
+    write: false,
+    delete: false,
+    limitations: [
+      'Invoices are the instalments of orders; an order without invoices has none. Invoices carry no balance or issue date.',
+      'Incremental reads walk orders by their modification date and read every invoice of a changed order.',
+      'Amounts are read as minor units unless the `moneyUnit` setting says otherwise (the vendor does not document the unit).',
+    ],
+  },
+  payment: {
+    read: true,
+    write: false,
+    delete: false,
+    limitations: [
+      incremental,
+      'A refund is not a status: posted payments map to `paid`; `refundedAmount` holds what was refunded.',
+      'Payments are linked to their job only: the API documents no payment-to-invoice relation.',
+    ],
+  },
+});
+
+/**
+ * Creates the Tave provider. `settings` are checked now (InvalidArgumentError names the first bad one); the API
+ * key is read from each integration's credentials (`api_key`) when a session connects.
+ *
+ * ```ts
+ * const tave = createTave();
+ * const hub = createCrmHub({ providers: [tave], ... });
+ * ```
+ */
+export function createTave(settings: TaveSettings = {}): CrmProviderV1 {
+  const resolved = resolveTaveSettings(settings);
+  const provider: CrmProviderV1 = {
+    specificationVersion: 'v1',
+    id: 'tave',
+    name: 'Tave (VSCO Workspace)',
+    description:
+      'VSCO Workspace (formerly Tave) studio management: clients with their partner, jobs, events, invoices and payments, through the Workspace API v2 with a studio API key.',
+    authKind: 'api_key',
+    // The spec's numbers: the vendor documents only HTTP 429 with Retry-After, which the HTTP client honours.
+    rateLimits: Object.freeze({ requestsPerMinute: 60, requestsPerHour: 1000 }),
+    features: taveFeatures,
+    fieldCatalog: taveFieldCatalog,
+    // Built on each call: callers get mappings of their own to edit.
+    defaultMappings: (recordType: ProviderRecordType) => taveDefaultMappings(recordType, resolved.moneyUnit),
+    validateCredentials(credentials: Readonly<Record<string, unknown>>): void {
+      validateTaveCredentials(credentials);
+    },
+    connect: (context) => createTaveSession(context, resolved),
+  };
+  return Object.freeze(provider);
+}

@@ -1,0 +1,96 @@
+/** Small units: custom field resolution and cursors. */
+import { describe, expect, it } from 'vitest';
+import { formatTaveCursor, parseTaveCursor } from '../src/read/cursor.js';
+import { CustomFieldResolver } from '../src/read/custom-fields.js';
+
+describe('CustomFieldResolver', () => {
+  const resolver = new CustomFieldResolver([
+    { id: 'f1', name: 'Instagram handle', token: 'instagram', kind: 'TextField', canApplyTo: 'Contact' },
+    { id: 'f2', name: 'Hours of Coverage', token: null, kind: 'Decimal' },
+    { id: 'f3', name: 'Travel fee', token: 'instagram', kind: 'Money' },
+    { id: 'f4', name: null, clientLabel: 'Ceremony time', kind: 'Time' },
+    { id: 'f5', name: 'Weird', token: '__proto__', kind: 'Mystery' },
+    { id: 'f6', name: '¡Primera cita!', kind: 'Checkbox' },
+    { id: 'f7', name: null, kind: 'DropDown' },
+  ]);
+
+  it('adds label, a unique key and the WedSync type to each value', () => {
+    const { customFields, customFieldsByKey } = resolver.resolve([
+      { fieldId: 'f1', value: '@emma' },
+      { fieldId: 'f2', value: '7.5' },
+      { fieldId: 'f3', value: '25000' },
+      { fieldId: 'f4', value: '14:00' },
+      { fieldId: 'f5', value: 'x' },
+      { fieldId: 'f6', value: 'true' },
+      { fieldId: 'f7', value: null },
+      { fieldId: 'gone', value: 'orphan' },
+    ]);
+    expect(customFields.map(({ fieldId, key, label, type }) => [fieldId, key, label, type])).toEqual([
+      ['f1', 'instagram', 'Instagram handle', 'text'],
+      ['f2', 'hours_of_coverage', 'Hours of Coverage', 'number'],
+      // A second field with the same token keeps its id as key.
+      ['f3', 'f3', 'Travel fee', 'money'],
+      ['f4', 'ceremony_time', 'Ceremony time', 'time'],
+      ['f5', 'f5', 'Weird', null],
+      ['f6', 'primera_cita', '¡Primera cita!', 'boolean'],
+      ['f7', 'f7', null, 'choice'],
+      ['gone', 'gone', null, null],
+    ]);
+    expect(customFieldsByKey).toEqual({
+      instagram: { key: 'instagram', label: 'Instagram handle', type: 'text', value: '@emma' },
+      hours_of_coverage: {
+        key: 'hours_of_coverage',
+        label: 'Hours of Coverage',
+        type: 'number',
+        value: '7.5',
+      },
+      f3: { key: 'f3', label: 'Travel fee', type: 'money', value: '25000' },
+      ceremony_time: { key: 'ceremony_time', label: 'Ceremony time', type: 'time', value: '14:00' },
+      f5: { key: 'f5', label: 'Weird', value: 'x' },
+      primera_cita: { key: 'primera_cita', label: '¡Primera cita!', type: 'boolean', value: 'true' },
+      f7: { key: 'f7', type: 'choice', value: null },
+      gone: { key: 'gone', value: 'orphan' },
+    });
+    expect(Object.getPrototypeOf(customFieldsByKey)).toBe(Object.prototype);
+  });
+
+  it('treats null or missing values as no custom fields', () => {
+    expect(resolver.resolve(null)).toEqual({ customFields: [], customFieldsByKey: {} });
+    expect(resolver.resolve(undefined)).toEqual({ customFields: [], customFieldsByKey: {} });
+  });
+
+  it('keeps the first value of a field listed twice in customFieldsByKey', () => {
+    const { customFields, customFieldsByKey } = resolver.resolve([
+      { fieldId: 'f1', value: 'first' },
+      { fieldId: 'f1', value: 'second' },
+    ]);
+    expect(customFields).toHaveLength(2);
+    expect(customFieldsByKey['instagram']?.value).toBe('first');
+  });
+});
+
+describe('cursors', () => {
+  it('name the walk and the page', () => {
+    expect(formatTaveCursor('job', '3', false)).toBe('job:page:3');
+    expect(formatTaveCursor('address-book', '2', true)).toBe('address-book:modified:page:2');
+    expect(formatTaveCursor('order', null, false)).toBeNull();
+    expect(parseTaveCursor('job:page:3', 'job', false)).toBe('3');
+    expect(parseTaveCursor('address-book:modified:page:12', 'address-book', true)).toBe('12');
+    expect(parseTaveCursor(null, 'job', false)).toBeNull();
+    expect(parseTaveCursor(undefined, 'job', true)).toBeNull();
+  });
+
+  it.each([
+    ['job:page:3', 'event', false],
+    ['job:page:3', 'job', true],
+    ['job:modified:page:3', 'job', false],
+    ['job:page:0', 'job', false],
+    ['job:page:03', 'job', false],
+    ['job:page:', 'job', false],
+    [42, 'job', false],
+  ] as const)('refuses %s for a %s walk (incremental: %s)', (cursor, phase, incremental) => {
+    expect(() => parseTaveCursor(cursor as string, phase, incremental)).toThrow(
+      'Expected `cursor` to be a cursor of this read',
+    );
+  });
+});
