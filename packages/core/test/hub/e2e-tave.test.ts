@@ -75,10 +75,12 @@ describe('full import from the fake Tave over HTTP', () => {
     }
     for (const bad of manifest.badRecords) {
       if (bad.kind === 'impossibleDate') {
-        expect(logOf('project', bad.jobId ?? '')?.action_details).toMatchObject({
+        // The planted impossible date is the client's wedding date: the client and the job are both rejected.
+        expect(logOf('client', bad.contactId)?.action_details).toMatchObject({
           reason: 'mapping_failed',
-          errors: [expect.objectContaining({ code: 'invalid_date' })],
+          errors: [expect.objectContaining({ field: 'wedding_date', code: 'invalid_date' })],
         });
+        expect(logOf('project', bad.jobId ?? '')?.action_type).toBe('error');
       } else {
         const log = logOf('client', bad.contactId);
         expect(log?.action_type).toBe('error');
@@ -87,7 +89,7 @@ describe('full import from the fake Tave over HTTP', () => {
         );
       }
     }
-    expect(counts['client.created']).toBe(manifest.counts.clients - 2);
+    expect(counts['client.created']).toBe(manifest.counts.clients - manifest.badRecords.length);
 
     // Every imported project belongs to the WedSync twin of its CRM client (or of the client it duplicates).
     const projectLinks = (await storage.links.list(integrationId, 'project', { limit: 500 })).links;

@@ -594,7 +594,9 @@ function generateClient(context: Context, index: number): StudioClientBundle {
   const planted = duplicateKind !== undefined || badKind !== undefined;
 
   // The first job decides when the client arrived.
-  const jobKey: JobTypeKey = signature !== undefined ? 'wedding' : random.weighted(jobTypeWeights);
+  // A planted impossible date is a wedding date: the date a supplier cares about most, and one that is mapped.
+  const jobKey: JobTypeKey =
+    signature !== undefined || badKind === 'impossibleDate' ? 'wedding' : random.weighted(jobTypeWeights);
   const inquiryDay = random.int(startDay, endDay - 1);
   const timeline = planTimeline(random, context, jobKey, inquiryDay, 0.62);
 
