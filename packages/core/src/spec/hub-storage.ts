@@ -275,6 +275,12 @@ export interface SyncJobStore {
    * runner holds it or the job is no longer running. The returned job shows `cancel_requested_at`.
    */
   heartbeat(jobId: string, options: LeaseOptions): Promise<SyncJobRecord>;
+  /**
+   * Gives up the lease of a running job held by `owner` without ending it (a graceful stop parks the job): the
+   * job stays running with its checkpoint, and the next `claim` by any runner resumes it at once. ConflictError
+   * (context { jobId, owner }) when another runner holds it or the job is no longer running.
+   */
+  release(jobId: string, options: { readonly owner: string }): Promise<SyncJobRecord>;
   /** Writes checkpoint and progress of a running job held by `owner` (ConflictError otherwise). */
   saveProgress(jobId: string, progress: JobProgress): Promise<void>;
   /** Ends a running job held by `owner`: sets status, completed_at, outcome; clears the lease. */

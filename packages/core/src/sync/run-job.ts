@@ -310,8 +310,8 @@ export async function runSyncJob(
     );
     counts = result.counts;
     if (result.kind === 'parked') {
-      // Release the lease: it ends (just) in the past, so any runner may resume the job at once.
-      await storage.jobs.heartbeat(job.id, { owner, leaseMs: 1, now: new Date(clock().getTime() - 2) });
+      // Release the lease so any runner may resume the job at once, from its checkpoint.
+      await storage.jobs.release(job.id, { owner });
       events.emit('jobParked', { ...base, recordsProcessed: result.recordsProcessed });
       return { ...base, status: 'parked', resultStatus: null, counts };
     }

@@ -359,6 +359,26 @@ export function createJobStore(context: StorageContext): SyncJobStore {
       });
     },
 
+    async release(jobId: string, options: { readonly owner: string }) {
+      checkText(jobId, 'jobId');
+      const owner = checkOwner(options?.owner);
+      const nowText = now();
+      return guard(context, 'release a job lease', table, async () => {
+        if (!isUuid(jobId)) throw jobNotFound(jobId);
+        // An expired lease (NULL expiry is claimable) lets any runner resume the job at its checkpoint.
+        const row = await context.db
+          .updateTable(table)
+          .set({ lease_owner: null, lease_expires_at: null, updated_at: nowText })
+          .where('id', '=', jobId.toLowerCase())
+          .where('job_status', '=', 'running')
+          .where('lease_owner', '=', owner)
+          .returning(columns())
+          .executeTakeFirst();
+        if (row === undefined) return leaseConflict(jobId, owner, 'release the lease of');
+        return decodeJob(row);
+      });
+    },
+
     async saveProgress(jobId: string, progress: JobProgress) {
       checkText(jobId, 'jobId');
       const owner = checkOwner(progress?.owner);

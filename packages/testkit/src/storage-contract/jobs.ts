@@ -225,6 +225,31 @@ export function jobTests({ fixture, group, test }: ContractScope): void {
       );
     });
 
+    test('release parks a running job: it keeps its checkpoint and any runner resumes it at once', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await integrationFixture(fixture());
+      const job = await storage.jobs.create({ integration_id: integrationId, job_type: 'full_import' });
+      const start = new Date('2031-04-01T00:00:00.000Z');
+      await storage.jobs.claim({ owner: 'runner-a', leaseMs: 60_000, now: start, integrationId });
+      await storage.jobs.saveProgress(job.id, { owner: 'runner-a', checkpoint: { cursor: 'page:2' } });
+      await expectCrmError(storage.jobs.release(job.id, { owner: 'runner-b' }), 'conflict');
+      const released = await storage.jobs.release(job.id, { owner: 'runner-a' });
+      expect(released).toMatchObject({ job_status: 'running', checkpoint: { cursor: 'page:2' } });
+      expect(released).not.toHaveProperty('lease_owner');
+      await expectCrmError(
+        storage.jobs.saveProgress(job.id, { owner: 'runner-a', progress_percent: 50 }),
+        'conflict',
+      );
+      const resumed = await storage.jobs.claim({
+        owner: 'runner-b',
+        leaseMs: 60_000,
+        now: later(start, 1),
+        integrationId,
+      });
+      expect(resumed).toMatchObject({ id: job.id, lease_owner: 'runner-b', attempts: 2 });
+      await expectCrmError(storage.jobs.release(crypto.randomUUID(), { owner: 'runner-b' }), 'not_found');
+    });
+
     test('heartbeat extends the lease so the job is not resumed', async () => {
       const { storage } = fixture();
       const { integrationId } = await integrationFixture(fixture());
