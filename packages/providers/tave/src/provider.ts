@@ -81,8 +81,8 @@ export function createTave(settings: TaveSettings = {}): CrmProviderV1 {
     description:
       'VSCO Workspace (formerly Tave) studio management: clients with their partner, jobs, events, invoices and payments, through the Workspace API v2 with a studio API key.',
     authKind: 'api_key',
-    // The spec's numbers: the vendor documents only HTTP 429 with Retry-After, which the HTTP client honours.
-    rateLimits: Object.freeze({ requestsPerMinute: 60, requestsPerHour: 1000 }),
+    // The spec's numbers unless the settings say otherwise (see `taveDefaultRateLimits`).
+    rateLimits: resolved.rateLimits,
     features: taveFeatures,
     fieldCatalog: taveFieldCatalog,
     // Built on each call: callers get mappings of their own to edit.

@@ -3,10 +3,19 @@
  * of a sync. Nothing here reads the environment: the API key arrives later, per integration, in the
  * ProviderContext's credentials.
  */
-import { InvalidArgumentError } from '@wedsync/crm-core';
+import { InvalidArgumentError, type ProviderRateLimits } from '@wedsync/crm-core';
 
 /** The VSCO Workspace API v2 production base URL (the OpenAPI document's `servers`). */
 export const taveDefaultBaseUrl = 'https://workspace.vsco.co/api/v2';
+
+/**
+ * The request budget the spec gives Tave. The vendor documents no numbers, only HTTP 429 with Retry-After (which
+ * the HTTP client honours).
+ */
+export const taveDefaultRateLimits: ProviderRateLimits = Object.freeze({
+  requestsPerMinute: 60,
+  requestsPerHour: 1000,
+});
 
 /** How the API's integer money amounts are read. */
 export type TaveMoneyUnit = 'minor' | 'major';
@@ -34,6 +43,13 @@ export interface TaveSettings {
    * @default /wedding|elopement/i
    */
   readonly weddingJobTypes?: RegExp;
+  /**
+   * The request budget the hub keeps each integration within (every session of one integration shares it):
+   * lower it for a studio on a tighter quota, raise it for one on a larger. `requestsPerMinute` and
+   * `requestsPerHour` are integers >= 1; `concurrency` (requests in flight at once), when given, too.
+   * @default { requestsPerMinute: 60, requestsPerHour: 1000 }
+   */
+  readonly rateLimits?: ProviderRateLimits;
 }
 
 /** Settings after defaults. */
@@ -42,6 +58,7 @@ export interface ResolvedTaveSettings {
   readonly pageSize: number;
   readonly moneyUnit: TaveMoneyUnit;
   readonly weddingJobTypes: RegExp;
+  readonly rateLimits: ProviderRateLimits;
 }
 
 function describe(value: unknown): string {
@@ -79,6 +96,26 @@ function checkBaseUrl(value: unknown): string {
   return value.replace(/\/+$/, '');
 }
 
+function checkRateLimits(value: unknown): ProviderRateLimits {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    invalid('rateLimits', 'an object', value);
+  }
+  const limits = value as Record<string, unknown>;
+  const names = ['requestsPerMinute', 'requestsPerHour', 'concurrency'] as const;
+  for (const name of names) {
+    const limit = limits[name];
+    if (name === 'concurrency' && limit === undefined) continue;
+    if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) {
+      invalid(`rateLimits.${name}`, 'an integer >= 1', limit);
+    }
+  }
+  return Object.freeze({
+    requestsPerMinute: limits['requestsPerMinute'] as number,
+    requestsPerHour: limits['requestsPerHour'] as number,
+    ...(limits['concurrency'] === undefined ? {} : { concurrency: limits['concurrency'] as number }),
+  });
+}
+
 /** Checks the settings and applies defaults. @throws InvalidArgumentError naming the first bad option. */
 export function resolveTaveSettings(settings: TaveSettings): ResolvedTaveSettings {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
@@ -97,5 +134,13 @@ export function resolveTaveSettings(settings: TaveSettings): ResolvedTaveSetting
     invalid('weddingJobTypes', 'a regular expression', weddingJobTypes);
   // A global or sticky regex keeps state between `test()` calls; a copy without those flags does not.
   const flags = weddingJobTypes.flags.replace(/[gy]/g, '');
-  return { baseUrl, pageSize, moneyUnit, weddingJobTypes: new RegExp(weddingJobTypes.source, flags) };
+  const rateLimits =
+    settings.rateLimits === undefined ? taveDefaultRateLimits : checkRateLimits(settings.rateLimits);
+  return {
+    baseUrl,
+    pageSize,
+    moneyUnit,
+    weddingJobTypes: new RegExp(weddingJobTypes.source, flags),
+    rateLimits,
+  };
 }

@@ -33,6 +33,11 @@ describe('createTave settings', () => {
       baseUrl: 'https://workspace.vsco.co/api/v2',
       pageSize: 100,
       moneyUnit: 'minor',
+      rateLimits: { requestsPerMinute: 60, requestsPerHour: 1000 },
+    });
+    expect(createTave({ rateLimits: { requestsPerMinute: 20, requestsPerHour: 300 } }).rateLimits).toEqual({
+      requestsPerMinute: 20,
+      requestsPerHour: 300,
     });
     expect(resolveTaveSettings({ baseUrl: 'http://127.0.0.1:8080/api/v2/' }).baseUrl).toBe(
       'http://127.0.0.1:8080/api/v2',
@@ -52,6 +57,15 @@ describe('createTave settings', () => {
     [
       { weddingJobTypes: 'wedding' },
       'Expected `weddingJobTypes` to be a regular expression, got `wedding` (string)',
+    ],
+    [{ rateLimits: 60 }, 'Expected `rateLimits` to be an object, got `60` (number)'],
+    [
+      { rateLimits: { requestsPerMinute: 0, requestsPerHour: 1000 } },
+      'Expected `rateLimits.requestsPerMinute` to be an integer >= 1, got `0` (number)',
+    ],
+    [
+      { rateLimits: { requestsPerMinute: 60, requestsPerHour: 1.5 } },
+      'Expected `rateLimits.requestsPerHour` to be an integer >= 1, got `1.5` (number)',
     ],
   ])('refuses %o', (settings, message) => {
     const error = errorOf(() => createTave(settings as never));
