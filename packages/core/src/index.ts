@@ -1,3 +1,4 @@
+export { describeValue, invalidOption } from './errors/describe.js';
 export * from './errors/index.js';
 export {
   type CrmHub,

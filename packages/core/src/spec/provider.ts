@@ -216,7 +216,11 @@ export interface ProviderSession {
   findExisting?(
     recordType: ProviderRecordType,
     data: Readonly<Record<string, unknown>>,
-    options?: { readonly signal?: AbortSignal },
+    options?: {
+      readonly signal?: AbortSignal;
+      /** The idempotency key the uncertain create was sent with, for CRMs that store it on the record. */
+      readonly idempotencyKey?: string;
+    },
   ): Promise<ExternalRecord | null>;
   /** Optional: release what the session holds (browser, sockets). */
   close?(): Promise<void>;

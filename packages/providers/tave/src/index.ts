@@ -19,3 +19,11 @@ export type {
 } from './read/custom-fields.js';
 export { taveApiKeyCredential, validateTaveCredentials } from './session.js';
 export { type TaveMoneyUnit, type TaveSettings, taveDefaultBaseUrl } from './settings.js';
+export {
+  externalMappingIdOf,
+  outcomeUnknown,
+  type TaveFindOptions,
+  TaveJobInputSchema,
+  TavePersonInputSchema,
+  taveWritableRecordTypes,
+} from './write/index.js';

@@ -105,7 +105,9 @@ function clientMappings(unit: TaveMoneyUnit): CrmFieldMapping[] {
     mapping('secondary_phone', 'workPhone', 'phone', lenientPhone),
     ...addressMappings('address', 'address'),
     mapping('birthdate', 'birthdate', 'date'),
-    mapping('company', 'companyName', 'text'),
+    // Import only: a person with a company name and no job reads as a vendor, not a client (see read/clients.ts),
+    // so writing it would make an exported client vanish from the next client read.
+    mapping('company', 'companyName', 'text', importOnly),
     mapping('marketing_opt_in', 'privacyOptIn', 'boolean'),
     mapping('partner.first_name', 'partner.firstName', 'text', importOnly),
     mapping('partner.last_name', 'partner.lastName', 'text', importOnly),
@@ -140,6 +142,8 @@ const stageOfJob: Readonly<Record<string, string>> = {
 function projectMappings(unit: TaveMoneyUnit): CrmFieldMapping[] {
   return [
     mapping('name', 'displayName', 'text', importOnly),
+    // `name` overrides the generated title; the read's `displayName` is the name, else the title.
+    mapping('name', 'name', 'text', { direction: 'export_only' }),
     mapping('job_type', 'jobTypeName', 'text', importOnly),
     mapping('event_date', 'eventDate', 'date'),
     mapping('status.stage', 'stage', 'text', {
@@ -156,6 +160,10 @@ function projectMappings(unit: TaveMoneyUnit): CrmFieldMapping[] {
     mapping('lead_source', 'leadSourceName', 'text', importOnly),
     mapping('guest_count', 'guestCount', 'number'),
     amount('budget.amount_minor', 'budget.amount', unit),
+    // Written back as the integer `leadMaxBudget` when the API speaks minor units (whole units would need rounding).
+    ...(unit === 'minor'
+      ? [mapping('budget.amount_minor', 'leadMaxBudget', 'number', { direction: 'export_only' })]
+      : []),
     mapping('budget.currency', 'budget.currencyCode', 'text', importOnly),
     mapping('notes', 'leadNotes', 'text'),
     mapping('inquiry_date', 'inquiryDate', 'date'),

@@ -1,6 +1,7 @@
 /**
  * `createTave(settings)`: the Tave (VSCO Workspace API v2) provider, a CrmProviderV1. Reads clients (with their
- * partner, jobs and labelled custom fields), projects, events, invoices and payments; writes come later.
+ * partner, jobs and labelled custom fields), projects, events, invoices and payments; creates and updates
+ * clients (contacts) and projects (jobs).
  */
 import type { CrmProviderV1, ProviderFeature, ProviderRecordType } from '@wedsync/crm-core';
 import { taveFieldCatalog } from './catalog.js';
@@ -11,13 +12,16 @@ import { resolveTaveSettings, type TaveSettings } from './settings.js';
 const incremental =
   'No modified-since filter: incremental reads walk `sortBy=modified desc` and stop at the watermark.';
 
-/** What the provider can do with each record type (reads only for now). */
+/** What the provider can do with each record type: everything is read; clients and projects are also written. */
 export const taveFeatures: Readonly<Record<ProviderRecordType, ProviderFeature>> = Object.freeze({
   client: {
     read: true,
-    write: false,
+    write: true,
     delete: false,
     limitations: [
+      'Writes create and update person contacts; deletes are not supported (a vanished WedSync client is not removed from VSCO Workspace).',
+      'A create whose outcome is unknown is found again by its email (`findExisting`); a client without an email cannot be found that way.',
+      'Street lines, the partner, jobs and custom fields are not written (they are read from other records or derived).',
       'A client is a person who is the client of a job, or a person on no job who is not a vendor; partners, planners, vendors and team members are not clients.',
       "The partner is the other couple-role contact (client, customer or subject) of the client's most recent job that has one.",
       'A client read walks every job contact, job and address-book page before its first page; resuming from a cursor repeats that pre-pass.',
@@ -27,9 +31,12 @@ export const taveFeatures: Readonly<Record<ProviderRecordType, ProviderFeature>>
   },
   project: {
     read: true,
-    write: false,
+    write: true,
     delete: false,
     limitations: [
+      "Writes create and update jobs; deletes are not supported. A create needs `data.clientContactId` (the VSCO Workspace id of its client contact) and links that contact as the job's client.",
+      "A created job carries the change's idempotency key as its external mapping, so `findExisting` finds a retried create exactly.",
+      'Job type, lead source and status are not written (they are ids in VSCO Workspace; the mappings read their names).',
       incremental,
       'Closed jobs are read (their stage becomes lost or archived).',
       'A job whose client is a company contact links to a client that is never read (only people are clients).',

@@ -1,16 +1,19 @@
 /**
- * A connected Tave session: `testConnection()` through `/studio/me`, and `read()` of clients, projects, events,
- * invoices and payments. Every request goes through the HTTP client the hub hands the session (provider-kit's:
+ * A connected Tave session: `testConnection()` through `/studio/me`, `read()` of clients, projects, events,
+ * invoices and payments, and `write()` / `findExisting()` of clients and projects. Every request goes through the HTTP client the hub hands the session (provider-kit's:
  * rate limited, retrying, Retry-After honoured, the API key kept out of logs and errors).
  */
 import {
+  type ExternalRecord,
   InvalidArgumentError,
   type ProviderConnectionInfo,
   type ProviderContext,
   type ProviderPage,
   type ProviderReadOptions,
+  type ProviderRecordChange,
   type ProviderRecordType,
   type ProviderSession,
+  type ProviderWriteResult,
   ValidationError,
 } from '@wedsync/crm-core';
 import { TaveApi } from './api/client.js';
@@ -18,6 +21,8 @@ import { readClients } from './read/clients.js';
 import type { ReadContext } from './read/context.js';
 import { readEvents, readInvoices, readPayments, readProjects } from './read/records.js';
 import type { ResolvedTaveSettings } from './settings.js';
+import { findExistingRecord, type TaveFindOptions } from './write/find.js';
+import { checkWrite, writeChanges } from './write/write.js';
 
 /** The credential key that holds the studio's API key. */
 export const taveApiKeyCredential = 'api_key';
@@ -135,6 +140,31 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
         default:
           return readPayments(readContext, walk);
       }
+    },
+
+    async write(
+      recordType: ProviderRecordType,
+      changes: readonly ProviderRecordChange[],
+      options: { readonly signal?: AbortSignal } = {},
+    ): Promise<readonly ProviderWriteResult[]> {
+      const checked = checkWrite(recordType, changes);
+      const signal = combineSignals(context.signal, checkReadOptions(options).signal);
+      return writeChanges({ api, logger: context.logger, signal }, recordType, checked);
+    },
+
+    async findExisting(
+      recordType: ProviderRecordType,
+      data: Readonly<Record<string, unknown>>,
+      options: TaveFindOptions = {},
+    ): Promise<ExternalRecord | null> {
+      const checked = checkReadOptions(options) as TaveFindOptions;
+      const signal = combineSignals(context.signal, checked.signal);
+      return findExistingRecord(
+        { api, logger: context.logger, signal, pageSize: settings.pageSize },
+        recordType,
+        data,
+        checked,
+      );
     },
   };
 }

@@ -3,7 +3,12 @@
  * of a sync. Nothing here reads the environment: the API key arrives later, per integration, in the
  * ProviderContext's credentials.
  */
-import { InvalidArgumentError, type ProviderRateLimits } from '@wedsync/crm-core';
+import {
+  describeValue,
+  InvalidArgumentError,
+  invalidOption,
+  type ProviderRateLimits,
+} from '@wedsync/crm-core';
 
 /** The VSCO Workspace API v2 production base URL (the OpenAPI document's `servers`). */
 export const taveDefaultBaseUrl = 'https://workspace.vsco.co/api/v2';
@@ -61,17 +66,7 @@ export interface ResolvedTaveSettings {
   readonly rateLimits: ProviderRateLimits;
 }
 
-function describe(value: unknown): string {
-  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  const text = typeof value === 'string' ? value : String(value);
-  return `\`${text.length > 80 ? `${text.slice(0, 80)}...` : text}\` (${kind})`;
-}
-
-function invalid(name: string, expected: string, value: unknown): never {
-  throw new InvalidArgumentError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`, {
-    context: { option: name },
-  });
-}
+const invalid: (name: string, expectation: string, value: unknown) => never = invalidOption;
 
 function checkBaseUrl(value: unknown): string {
   if (typeof value !== 'string') invalid('baseUrl', 'an absolute http(s) URL', value);
@@ -80,7 +75,7 @@ function checkBaseUrl(value: unknown): string {
     url = new URL(value);
   } catch (error) {
     throw new InvalidArgumentError(
-      `Expected \`baseUrl\` to be an absolute http(s) URL, got ${describe(value)}`,
+      `Expected \`baseUrl\` to be an absolute http(s) URL, got ${describeValue(value)}`,
       { context: { option: 'baseUrl' }, cause: error },
     );
   }

@@ -91,7 +91,7 @@ describe('createTave settings', () => {
 describe('descriptor', () => {
   const tave = createTave();
 
-  it('is the Tave provider, read only for now', () => {
+  it('is the Tave provider: reads everything, writes clients and projects, deletes nothing', () => {
     expect(tave).toMatchObject({
       specificationVersion: 'v1',
       id: 'tave',
@@ -99,7 +99,8 @@ describe('descriptor', () => {
       rateLimits: { requestsPerMinute: 60, requestsPerHour: 1000 },
     });
     for (const recordType of recordTypes) {
-      expect(tave.features[recordType]).toMatchObject({ read: true, write: false, delete: false });
+      const writes = recordType === 'client' || recordType === 'project';
+      expect(tave.features[recordType]).toMatchObject({ read: true, write: writes, delete: false });
       expect(tave.features[recordType]?.limitations?.length).toBeGreaterThan(0);
     }
     expect(Object.isFrozen(tave)).toBe(true);

@@ -3,33 +3,12 @@
  * "Expected `clients` to be an integer >= 0, got `x` (string)". Every failure is an InvalidArgumentError that
  * names the option in its context.
  */
-import { InvalidArgumentError } from '@wedsync/crm-core';
+import { invalidOption } from '@wedsync/crm-core';
 
-/** How a value reads in an error message: its text (truncated) and its type. */
-export function describeValue(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') {
-    text = value.length > 60 ? `${value.slice(0, 60)}…` : value;
-  } else if (typeof value === 'function') {
-    text = '[function]';
-  } else {
-    try {
-      text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
-    if (text.length > 60) text = `${text.slice(0, 60)}…`;
-  }
-  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  return `\`${text}\` (${type})`;
-}
+export { describeValue } from '@wedsync/crm-core';
 
 /** Throws InvalidArgumentError "Expected `name` to be <expectation>, got `value` (type)". */
-export function invalid(name: string, expectation: string, value: unknown): never {
-  throw new InvalidArgumentError(`Expected \`${name}\` to be ${expectation}, got ${describeValue(value)}`, {
-    context: { option: name },
-  });
-}
+export const invalid: (name: string, expectation: string, value: unknown) => never = invalidOption;
 
 /** Checks an optional integer in [min, max]; returns it or the fallback. */
 export function integerOption(

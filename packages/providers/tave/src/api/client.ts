@@ -58,12 +58,13 @@ export function parseResponse<Output>(
   body: unknown,
   path: string,
   where = '',
+  method = 'GET',
 ): Output {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   throw new ValidationError(
-    `VSCO Workspace answered GET /${path} with a body that does not match its documented schema`,
-    { issues: issuesOf(parsed.error, where), context: { path: `/${path}` }, cause: parsed.error },
+    `VSCO Workspace answered ${method} /${path} with a body that does not match its documented schema`,
+    { issues: issuesOf(parsed.error, where), context: { method, path: `/${path}` }, cause: parsed.error },
   );
 }
 
@@ -130,6 +131,34 @@ export class TaveApi {
       for (const item of page.items) items.set(item.id, item);
     }
     return items;
+  }
+
+  /**
+   * Sends a create (`POST`) or an update (`PUT`) and returns the record the API answers with. A POST is not
+   * idempotent: the HTTP client never re-sends it when the CRM may have applied it (ProviderApiError with
+   * `outcome: 'unknown'`). `template` names the path in errors without ids (`address-book/{id}`).
+   */
+  async send<Output>(
+    method: 'POST' | 'PUT',
+    path: string,
+    json: unknown,
+    schema: z.ZodType<Output>,
+    template: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Output> {
+    const response = await this.#http.request({ method, path, json, ...(signal ? { signal } : {}) });
+    return parseResponse(schema, response.body, template, '', method);
+  }
+
+  /** One record by path (`address-book/{id}`), checked against its schema. */
+  async get<Output>(
+    path: string,
+    schema: z.ZodType<Output>,
+    template: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Output> {
+    const response = await this.#http.request({ method: 'GET', path, ...(signal ? { signal } : {}) });
+    return parseResponse(schema, response.body, template);
   }
 
   /** The studio: name, currency, date format, time zone. */
