@@ -164,7 +164,7 @@ test('custom-provider.mjs imports Confetti through the hub and reports the missi
   assert.match(lineStarting(output, 'rejected project b-204:'), /client `c-104` was not imported/);
   assert.equal(
     lineStarting(output, 'export:'),
-    'export: UnsupportedCapabilityError (unsupported_capability): Provider `custom` cannot write to the CRM, so there is nothing to export to',
+    'export: UnsupportedCapabilityError (unsupported_capability): Provider `custom` cannot write clients or projects to the CRM, so there is nothing to export to',
   );
   assert.equal(result.stderr, '');
 });

@@ -75,6 +75,7 @@ import {
   type HubEventName,
   type HubEvents,
 } from './sync/events.js';
+import { assertCanExport } from './sync/export.js';
 import type { ImportMappingOptions } from './sync/full-import.js';
 import {
   providerDefaultMappings,
@@ -83,6 +84,7 @@ import {
   readableRecordTypes,
   validateMappingsByRecordType,
 } from './sync/record-types.js';
+import { type RollbackJobResult, rollbackSyncJob } from './sync/rollback.js';
 import { type JobEnvironment, type JobRunOutcome, type RunJobOptions, runSyncJob } from './sync/run-job.js';
 import { credentialSecrets, openSession } from './sync/session.js';
 
@@ -200,6 +202,14 @@ export interface CrmHub extends HubEvents {
   getSyncJob(request: JobRequest): Promise<{ sync_job: HubSyncJob }>;
   /** Cancels a job: a pending one at once, a running one after its page in flight. */
   cancelSyncJob(request: JobRequest): Promise<{ sync_job: HubSyncJob }>;
+  /**
+   * Rolls back a finished job from its before-images, in one transaction: restores what it updated or marked
+   * deleted, erases what it created (with their record links), logs each record and marks the job rolled back.
+   * ConflictError when the job is not finished, is already rolled back, or (without `force`) records changed
+   * since it ran (the error's context lists them); JobAlreadyActiveError while another job of the integration
+   * is pending or running. With `force`, changed records are left as they are and counted as `skipped`.
+   */
+  rollbackJob(request: JobRequest & { readonly force?: boolean }): Promise<RollbackJobResult>;
   /** GET /api/crm/integrations/:id/sync-logs, newest first. */
   listSyncLogs(request: SyncLogsRequest): Promise<GetSyncLogsResponse>;
   /** GET /api/crm/integrations/:id/field-mappings, with the field pickers' catalogs. */
@@ -769,16 +779,9 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
       const integration = await scopedIntegration(checkedRequest);
       const body = parseBody(TriggerCrmSyncRequestSchema, checkedRequest.body ?? {}, 'sync request');
       const provider = providerOf(integration.crm_provider);
-      if (body.job_type === 'export_to_crm') {
-        const writable = Object.values(provider.features).some((feature) => feature?.write === true);
-        throw new UnsupportedCapabilityError(
-          writable
-            ? 'Export to the CRM is not implemented yet'
-            : `Provider \`${provider.id}\` cannot write to the CRM, so there is nothing to export to`,
-          { context: { providerId: provider.id, jobType: body.job_type } },
-        );
-      }
-      if (integration.sync_config.sync_direction === 'export_only') {
+      // Refused before any job exists: a provider that cannot write, an integration that only imports.
+      if (body.job_type === 'export_to_crm') assertCanExport(provider, integration);
+      else if (integration.sync_config.sync_direction === 'export_only') {
         throw new ConflictError(
           `Integration \`${integration.id}\` only exports (sync_direction export_only): it cannot import`,
           { context: { integrationId: integration.id, jobType: body.job_type } },
@@ -846,6 +849,14 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
         }
       }
       return { sync_job: cancelled };
+    },
+
+    async rollbackJob(request) {
+      const checkedRequest = checkRequest<JobRequest & { force?: boolean }>(request, 'rollbackJob');
+      const job = await scopedJob(checkedRequest);
+      return rollbackSyncJob({ storage, clientStore, clock }, job, {
+        ...(checkedRequest.force === undefined ? {} : { force: checkedRequest.force }),
+      });
     },
 
     async listSyncLogs(request) {

@@ -35,6 +35,19 @@ export {
   type ProgressEvent,
 } from './events.js';
 export {
+  assertCanExport,
+  type ExportCheckpoint,
+  ExportCheckpointSchema,
+  type ExportOptions,
+  type ExportResult,
+  exportableRecordTypes,
+  lastExportCursors,
+  outcomeUnknownError,
+  planExport,
+  runExport,
+  startingExportCheckpoint,
+} from './export.js';
+export {
   type ImportCheckpoint,
   ImportCheckpointSchema,
   type ImportMappingOptions,
@@ -62,6 +75,15 @@ export {
   unqualifyWedsyncField,
   validateMappingsByRecordType,
 } from './record-types.js';
+export {
+  type ChangedRecord,
+  type RollbackChangeReason,
+  type RollbackEnvironment,
+  type RollbackJobOptions,
+  type RollbackJobResult,
+  rollbackChunkSize,
+  rollbackSyncJob,
+} from './rollback.js';
 export {
   isAuthFailure,
   type JobRunOutcome,

@@ -18,8 +18,8 @@
  *
  * `incremental_sync` jobs run the full import for now (it skips unchanged records by their content hash, so it
  * brings in exactly the changes, only with more reading); the incremental read by watermark comes in the next
- * issue. `export_to_crm` and `field_mapping_update` jobs, and dry runs, are not implemented yet: such a job
- * fails with an UnsupportedCapabilityError.
+ * issue. `export_to_crm` jobs run the export (`export.ts`). `field_mapping_update` jobs, and dry runs, are not
+ * implemented yet: such a job fails with an UnsupportedCapabilityError.
  */
 import { CrmError, InvalidArgumentError, UnsupportedCapabilityError } from '../errors/index.js';
 import { dateOrders } from '../mapping/dates.js';
@@ -31,7 +31,8 @@ import type { ClientStore } from '../spec/client-store.js';
 import type { HubStorage, JsonObject, SyncJobCounts, SyncJobRecord } from '../spec/hub-storage.js';
 import type { CrmProviderV1, ProviderConnectionInfo } from '../spec/provider.js';
 import { initialCounts } from './counts.js';
-import type { HubEventEmitter } from './events.js';
+import type { HubEventEmitter, ProgressEvent } from './events.js';
+import { assertCanExport, planExport, runExport, startingExportCheckpoint } from './export.js';
 import {
   type ImportMappingOptions,
   importMappingOptionNames,
@@ -85,7 +86,7 @@ export interface JobRunOutcome {
 }
 
 /** Job types the executor runs. */
-export const runnableJobTypes = ['full_import', 'incremental_sync'] as const;
+export const runnableJobTypes = ['full_import', 'incremental_sync', 'export_to_crm'] as const;
 
 function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -276,38 +277,49 @@ export async function runSyncJob(
       ...settingsToOptions(info),
       ...pickMappingOptions(job.job_config['mapping_options'], 'job_config.mapping_options'),
     };
-    const start = startingCheckpoint(job, () => planImport(provider, integration, mappings));
-    const result = await runFullImport(
-      {
-        storage,
-        clientStore: environment.clientStore,
-        integration,
-        provider,
-        job,
-        owner,
-        session: session.session,
-        mappings,
-        mappingOptions,
-        knownSecrets: () => {
-          secrets = session.knownSecrets();
-          return secrets;
-        },
-        clock,
-        signal,
-        stats: () => session.stats(),
-        afterPage: async (): Promise<StopRequest> => {
-          await heartbeat();
-          if (cancelRequested) return 'cancel';
-          if (options.park?.aborted === true) return 'park';
-          return null;
-        },
-        onProgress: (event) => {
-          counts = { ...event.counts };
-          events.emit('progress', event);
-        },
+    const loop = {
+      storage,
+      clientStore: environment.clientStore,
+      integration,
+      provider,
+      job,
+      owner,
+      session: session.session,
+      mappings,
+      mappingOptions,
+      knownSecrets: () => {
+        secrets = session.knownSecrets();
+        return secrets;
       },
-      start,
-    );
+      clock,
+      signal,
+      stats: () => session.stats(),
+      afterPage: async (): Promise<StopRequest> => {
+        await heartbeat();
+        if (cancelRequested) return 'cancel';
+        if (options.park?.aborted === true) return 'park';
+        return null;
+      },
+      onProgress: (event: ProgressEvent) => {
+        counts = { ...event.counts };
+        events.emit('progress', event);
+      },
+    };
+    let result: {
+      readonly kind: 'finished' | 'cancelled' | 'parked';
+      readonly counts: SyncJobCounts;
+      readonly recordsProcessed: number;
+    };
+    if (job.job_type === 'export_to_crm') {
+      assertCanExport(provider, integration);
+      const start = await startingExportCheckpoint(storage, job, () =>
+        planExport(provider, integration, mappings),
+      );
+      result = await runExport(loop, start);
+    } else {
+      const start = startingCheckpoint(job, () => planImport(provider, integration, mappings));
+      result = await runFullImport(loop, start);
+    }
     counts = result.counts;
     if (result.kind === 'parked') {
       // Release the lease so any runner may resume the job at once, from its checkpoint.
