@@ -479,6 +479,14 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
     mappingDefaults,
   };
 
+  /** What is left of an integration's request budget, as the HTTP factory counts it (spec field names). */
+  const budgetStatusOf = (integrationId: string) => {
+    const status = checked.httpClientFactory?.budgetStatus?.(integrationId);
+    return status === undefined
+      ? undefined
+      : { remaining_requests: status.remainingRequests, reset_time: status.resetTime };
+  };
+
   const providerOf = (id: string): CrmProviderV1 => {
     const provider = providers.get(id);
     if (provider === undefined) {
@@ -754,17 +762,18 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
           provider: provider.id,
           ...(info?.accountName === undefined ? {} : { account_name: info.accountName }),
           available_features: info === undefined ? features : [...info.availableFeatures],
-          // When the CRM does not report its live budget, the hub reports the per-minute budget it enforces.
+          // When the CRM does not report its live budget, the hub reports what is left of the budget it
+          // enforces (from the HTTP factory), or the whole per-minute budget when the factory cannot say.
           rate_limit_status:
             info?.rateLimitStatus !== undefined && !Number.isNaN(reset)
               ? {
                   remaining_requests: Math.max(0, Math.floor(info.rateLimitStatus.remainingRequests)),
                   reset_time: new Date(reset).toISOString(),
                 }
-              : {
+              : (budgetStatusOf(integration.id) ?? {
                   remaining_requests: provider.rateLimits.requestsPerMinute,
                   reset_time: new Date(now.getTime() + 60_000).toISOString(),
-                },
+                }),
         },
       };
       if (failure !== undefined) {

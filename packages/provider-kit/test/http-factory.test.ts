@@ -32,6 +32,10 @@ describe('createProviderHttpFactory', () => {
     await expect(third).rejects.toThrow();
     expect(sent).toEqual(['/api/one', '/api/two']);
     expect(first.stats().requestsSent + second.stats().requestsSent).toBe(2);
+    const status = factory.budgetStatus?.('integration-a');
+    expect(status?.remainingRequests).toBe(0);
+    expect(Date.parse(status?.resetTime ?? '')).toBeGreaterThan(Date.now());
+    expect(factory.budgetStatus?.('never-used')).toBeUndefined();
     controller.abort();
   });
 

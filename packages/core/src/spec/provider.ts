@@ -115,7 +115,17 @@ export interface ProviderHttpClientRequest extends ProviderHttpClientOptions {
  * Builds the rate-limited, retrying HTTP client of a session. Core does no HTTP itself: the host passes
  * provider-kit's `createProviderHttpFactory()` (or its own) to the hub.
  */
-export type ProviderHttpClientFactory = (request: ProviderHttpClientRequest) => CountingProviderHttpClient;
+export type ProviderHttpClientFactory = ((
+  request: ProviderHttpClientRequest,
+) => CountingProviderHttpClient) & {
+  /**
+   * Optional: what is left of an integration's budget right now, for the test-connection endpoint when the CRM
+   * does not report its own. Undefined when the integration has sent nothing through this factory.
+   */
+  budgetStatus?(
+    integrationId: string,
+  ): { readonly remainingRequests: number; readonly resetTime: string } | undefined;
+};
 
 /** What `connect()` receives for one integration. */
 export interface ProviderContext {

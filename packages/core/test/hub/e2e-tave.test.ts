@@ -45,7 +45,12 @@ describe('full import from the fake Tave over HTTP', () => {
       body: { crm_provider: 'tave', connection_name: 'Tave', auth_config: { api_key: apiKey } },
     });
     const integrationId = integration.id;
-    expect((await hub.testConnection({ supplierId, integrationId })).success).toBe(true);
+    const connection = await hub.testConnection({ supplierId, integrationId });
+    expect(connection.success).toBe(true);
+    // The budget left is the hub's own count: the test connection's requests are already spent from 60.
+    const { remaining_requests } = connection.connection_info.rate_limit_status;
+    expect(remaining_requests).toBeGreaterThan(0);
+    expect(remaining_requests).toBeLessThan(60);
     await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
     const [outcome] = await createInProcessRunner({ hub }).drain();
     const counts = outcome?.counts ?? {};

@@ -42,7 +42,7 @@ export function createProviderHttpFactory(
     return limiter;
   };
 
-  return (request: ProviderHttpClientRequest): ProviderHttp =>
+  const factory = (request: ProviderHttpClientRequest): ProviderHttp =>
     createProviderHttp({
       ...options,
       baseUrl: request.baseUrl,
@@ -52,4 +52,15 @@ export function createProviderHttpFactory(
       signal: request.signal,
       logger: request.logger,
     });
+
+  const budgetStatus = (integrationId: string) => {
+    const budget = budgets.get(integrationId);
+    if (budget === undefined) return undefined;
+    const usage = budget.limiter.usage();
+    const remainingRequests = Math.max(0, Math.min(...usage.map((window) => window.limit - window.used)));
+    // The minute window frees a request at most a minute from now; when none is left, when the next one frees.
+    const waitMs = remainingRequests === 0 ? budget.limiter.delayMs() : 60_000;
+    return { remainingRequests, resetTime: new Date(Date.now() + waitMs).toISOString() };
+  };
+  return Object.assign(factory, { budgetStatus });
 }
