@@ -77,6 +77,7 @@ import {
 } from './sync/events.js';
 import { assertCanExport } from './sync/export.js';
 import type { ImportMappingOptions } from './sync/full-import.js';
+import { findPreviousImport } from './sync/incremental.js';
 import {
   providerDefaultMappings,
   qualifiedCrmFields,
@@ -223,8 +224,8 @@ export interface CrmHub extends HubEvents {
   ): Promise<UpdateFieldMappingsResponse>;
   /**
    * Creates a job for every integration due for an automatic sync (auto sync on, interval elapsed, connected,
-   * no active job). Until incremental sync lands, a due integration gets a `full_import`, which skips unchanged
-   * records by content hash. Returns the jobs created.
+   * no active job): an `incremental_sync` when it has a completed import whose watermarks it can read on from,
+   * else a `full_import`. Returns the jobs created.
    */
   scheduleDueSyncs(options?: { readonly now?: Date; readonly limit?: number }): Promise<HubSyncJob[]>;
   /** For runners: takes the oldest pending job, or a running one whose lease expired (to resume it). */
@@ -939,12 +940,17 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
         if (!providers.has(integration.crm_provider)) continue;
         if (integration.sync_config.sync_direction === 'export_only') continue;
         try {
-          // Incremental sync comes in the next issue; until then a due integration gets a full import, which
-          // skips records unchanged since the last import by their content hash.
+          // An incremental sync reads on from the watermark of the latest completed import; an integration
+          // without one (never imported, or its last import rolled back) gets a full import.
+          const previous = await findPreviousImport(storage, integration.id);
           const job = await storage.jobs.create({
             integration_id: integration.id,
-            job_type: 'full_import',
-            job_config: { trigger: 'schedule', requested_job_type: 'incremental_sync' },
+            ...(previous === undefined
+              ? {
+                  job_type: 'full_import' as const,
+                  job_config: { trigger: 'schedule', requested_job_type: 'incremental_sync' },
+                }
+              : { job_type: 'incremental_sync' as const, job_config: { trigger: 'schedule' } }),
           });
           created.push(job);
           events.emit('jobQueued', {

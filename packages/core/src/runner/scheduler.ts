@@ -1,7 +1,8 @@
 /**
  * The sync scheduler: every `intervalMs` it asks the hub to queue a job for each integration whose automatic
- * sync is due (auto sync on, connected, no active job, interval elapsed since its last sync). Until incremental
- * sync lands, a due integration gets a full import (see `CrmHub.scheduleDueSyncs`). A runner runs the jobs.
+ * sync is due (auto sync on, connected, no active job, interval elapsed since its last sync): an incremental sync
+ * when it has a completed import to read on from, else a full import (see `CrmHub.scheduleDueSyncs`). A runner
+ * runs the jobs.
  */
 import { InvalidArgumentError } from '../errors/index.js';
 import type { CrmHub, HubSyncJob } from '../hub.js';

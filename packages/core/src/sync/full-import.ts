@@ -20,6 +20,7 @@ import { initialCounts, type SkippedTypeReason } from './counts.js';
 import type { ProgressEvent } from './events.js';
 import { contentHash } from './hash.js';
 import { type CompiledRecordType, importPage } from './import-page.js';
+import { advanceWatermark } from './incremental.js';
 import { groupMappingsByRecordType, importOrder, qualifiedWedsyncFields } from './record-types.js';
 
 /** The mapping options an import uses; the rest of `CompileMappingsOptions` is fixed by the hub. */
@@ -60,6 +61,18 @@ export const ImportCheckpointSchema = z.object({
   aliases: z.record(z.string(), z.string()),
   /** Record types the job does not read, with why. */
   skipped_types: z.record(z.string(), z.enum(['unsupported', 'excluded', 'no_mappings'])),
+  /**
+   * Incremental reads: per record type, read only records the CRM modified after this instant (ISO 8601). Fixed
+   * when the job starts, so a resumed job reads the same walk. A type absent here is read in full.
+   */
+  since: z.record(z.string(), z.string()).optional(),
+  /**
+   * Per record type, the newest CRM `modifiedAt` of the records committed so far (carried over from the previous
+   * import for types this job reads incrementally): the watermark the next incremental sync starts from.
+   */
+  watermarks: z.record(z.string(), z.string()).optional(),
+  /** Per record type, the fingerprint of the mappings this job maps with: a watermark is valid for these only. */
+  fingerprints: z.record(z.string(), z.string()).optional(),
 });
 /** Where an import stands. */
 export type ImportCheckpoint = z.infer<typeof ImportCheckpointSchema>;
@@ -280,6 +293,12 @@ export async function runFullImport(
   };
   const compiled = compileImportMappings(checkpoint.plan, options.mappings, options.mappingOptions);
   const importedTypes = new Set(checkpoint.plan);
+  if (checkpoint.fingerprints === undefined) {
+    checkpoint = {
+      ...checkpoint,
+      fingerprints: Object.fromEntries([...compiled].map(([type, entry]) => [type, entry.fingerprint])),
+    };
+  }
 
   const save = async (
     target: HubStorage,
@@ -302,7 +321,8 @@ export async function runFullImport(
   while (checkpoint.phase < checkpoint.plan.length) {
     const recordType = checkpoint.plan[checkpoint.phase] as RecordType;
     const phase = checkpoint.phase;
-    const read = session.read(recordType, { cursor: checkpoint.cursor, signal });
+    const since = checkpoint.since?.[recordType] ?? null;
+    const read = session.read(recordType, { cursor: checkpoint.cursor, since, signal });
     for await (const delivered of pagesOf(read, signal)) {
       const page = checkPage(delivered, provider.id, recordType);
       const last = page.cursor === null;
@@ -337,6 +357,7 @@ export async function runFullImport(
           cursor: last ? null : page.cursor,
           totals,
           aliases: { ...checkpoint.aliases, ...Object.fromEntries(result.aliases) },
+          watermarks: advanceWatermark(checkpoint.watermarks ?? {}, recordType, page.records),
         };
         const processed = recordsProcessed + page.records.length;
         const withStats = withHttp(nextCounts);

@@ -54,6 +54,13 @@ export {
   importMappingOptionNames,
 } from './full-import.js';
 export { contentHash, stableStringify } from './hash.js';
+export {
+  advanceWatermark,
+  findPreviousImport,
+  incrementalCheckpoint,
+  type PreviousImport,
+  watermarkMarginMs,
+} from './incremental.js';
 export { foldName, type NameParts, nameKey, normalizeEmail, normalizePhone } from './keys.js';
 export {
   type MergeConflict,

@@ -16,9 +16,9 @@
  *   refused the credentials (401/403) or they could not be opened. A failure of any other kind leaves the
  *   integration `connected`, so automatic syncs try again at the next interval.
  *
- * `incremental_sync` jobs run the full import for now (it skips unchanged records by their content hash, so it
- * brings in exactly the changes, only with more reading); the incremental read by watermark comes in the next
- * issue. `export_to_crm` jobs run the export (`export.ts`). `field_mapping_update` jobs, and dry runs, are not
+ * `incremental_sync` jobs run the import pipeline reading each record type only `since` the watermark the latest
+ * completed import left (`incremental.ts`); without one they read everything, as a full import. `export_to_crm`
+ * jobs run the export (`export.ts`). `field_mapping_update` jobs, and dry runs, are not
  * implemented yet: such a job fails with an UnsupportedCapabilityError.
  */
 import { CrmError, InvalidArgumentError, UnsupportedCapabilityError } from '../errors/index.js';
@@ -34,6 +34,7 @@ import { initialCounts } from './counts.js';
 import type { HubEventEmitter, ProgressEvent } from './events.js';
 import { assertCanExport, planExport, runExport, startingExportCheckpoint } from './export.js';
 import {
+  compileImportMappings,
   type ImportMappingOptions,
   importMappingOptionNames,
   planImport,
@@ -41,6 +42,7 @@ import {
   type StopRequest,
   startingCheckpoint,
 } from './full-import.js';
+import { findPreviousImport, incrementalCheckpoint } from './incremental.js';
 import { type OpenedSession, openSession, type SessionEnvironment } from './session.js';
 
 /** What running jobs needs from the hub. */
@@ -317,7 +319,14 @@ export async function runSyncJob(
       );
       result = await runExport(loop, start);
     } else {
-      const start = startingCheckpoint(job, () => planImport(provider, integration, mappings));
+      let start = startingCheckpoint(job, () => planImport(provider, integration, mappings));
+      if (job.job_type === 'incremental_sync' && !start.resumed) {
+        const { checkpoint } = start;
+        const compiled = compileImportMappings(checkpoint.plan, mappings, mappingOptions);
+        const fingerprints = new Map([...compiled].map(([type, entry]) => [type, entry.fingerprint]));
+        const previous = await findPreviousImport(storage, integration.id);
+        start = { checkpoint: incrementalCheckpoint(checkpoint, previous, fingerprints), resumed: false };
+      }
       result = await runFullImport(loop, start);
     }
     counts = result.counts;

@@ -1,6 +1,6 @@
 /**
  * The scheduler's due logic on real SQLite: an integration with auto sync on is due when connected, idle and its
- * interval has elapsed since its last sync; it then gets a full import (until incremental sync lands).
+ * interval has elapsed since its last sync; it then gets a full import (when the integration has no completed import to continue from).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type JobQueuedEvent } from '../../src/index.js';
