@@ -53,7 +53,7 @@ import type {
 } from '../spec/provider.js';
 import { countOutcome, initialCounts, type RecordOutcomeKind, type SkippedTypeReason } from './counts.js';
 import type { ProgressEvent } from './events.js';
-import type { ImportMappingOptions, StopRequest } from './full-import.js';
+import type { FullImportOptions, ImportMappingOptions, StopRequest } from './full-import.js';
 import { contentHash } from './hash.js';
 import { groupMappingsByRecordType, qualifiedWedsyncFields, unqualifyWedsyncField } from './record-types.js';
 
@@ -81,25 +81,8 @@ export const ExportCheckpointSchema = z.object({
 /** Where an export stands. */
 export type ExportCheckpoint = z.infer<typeof ExportCheckpointSchema>;
 
-/** Everything the export of one job needs. */
-export interface ExportOptions {
-  readonly storage: HubStorage;
-  readonly clientStore: ClientStore;
-  readonly integration: CrmIntegration;
-  readonly provider: CrmProviderV1;
-  readonly job: SyncJobRecord;
-  readonly owner: string;
-  readonly session: ProviderSession;
-  readonly mappings: readonly CrmFieldMapping[];
-  readonly mappingOptions: ImportMappingOptions;
-  readonly knownSecrets: () => readonly string[];
-  readonly clock: () => Date;
-  readonly signal: AbortSignal;
-  /** HTTP counters of this run's session. */
-  readonly stats: () => ProviderHttpStats;
-  /** Called after each committed page: renews the lease and says whether to stop. */
-  readonly afterPage: () => Promise<StopRequest>;
-  readonly onProgress: (event: ProgressEvent) => void;
+/** Everything the export of one job needs: what an import run needs, and the size of its pages. */
+export interface ExportOptions extends FullImportOptions {
   /** Records read per `changesSince` page. @default 100 */
   readonly pageSize?: number;
 }
