@@ -61,13 +61,22 @@ import type { CrmFeature, CrmProviderDescriptor } from './model/provider.js';
 import { redactSecrets } from './security/redact.js';
 import type { Vault } from './security/vault.js';
 import type { ClientStore } from './spec/client-store.js';
-import type { ClaimOptions, HubStorage, SyncJobPage, SyncJobRecord } from './spec/hub-storage.js';
+import type {
+  ClaimOptions,
+  FieldConflictPage,
+  FieldConflictResolution,
+  FieldConflictStatus,
+  HubStorage,
+  SyncJobPage,
+  SyncJobRecord,
+} from './spec/hub-storage.js';
 import type {
   CrmProviderV1,
   ProviderConnectionInfo,
   ProviderHttpClientFactory,
   ProviderLogger,
 } from './spec/provider.js';
+import { type ResolveConflictResult, resolveFieldConflict } from './sync/conflicts.js';
 import {
   createHubEvents,
   type HubEventEmitter,
@@ -85,6 +94,7 @@ import {
   readableRecordTypes,
   validateMappingsByRecordType,
 } from './sync/record-types.js';
+import { buildSyncReport, type SyncReport } from './sync/report.js';
 import { type RollbackJobResult, rollbackSyncJob } from './sync/rollback.js';
 import { type JobEnvironment, type JobRunOutcome, type RunJobOptions, runSyncJob } from './sync/run-job.js';
 import { credentialSecrets, openSession } from './sync/session.js';
@@ -164,6 +174,19 @@ export interface SyncLogsRequest extends IntegrationRequest, PageRequest {
   readonly record_type?: string;
 }
 
+/** Filters of `listConflicts`. */
+export interface ConflictsRequest extends IntegrationRequest, PageRequest {
+  /** @default 'open' */
+  readonly status?: FieldConflictStatus;
+  readonly record_type?: RecordType;
+}
+
+/** `resolveConflict`: the conflict and the choice. */
+export interface ResolveConflictRequest extends SupplierRequest {
+  readonly conflictId: string;
+  readonly resolution: FieldConflictResolution;
+}
+
 /** A job as the hub returns it: the spec's CRMSyncJob plus counts, result and checkpoint columns. */
 export type HubSyncJob = SyncJobRecord;
 
@@ -211,6 +234,33 @@ export interface CrmHub extends HubEvents {
    * is pending or running. With `force`, changed records are left as they are and counted as `skipped`.
    */
   rollbackJob(request: JobRequest & { readonly force?: boolean }): Promise<RollbackJobResult>;
+  /**
+   * The review queue: the integration's field conflicts (open ones by default), newest first. Each holds the
+   * field, the base both sides agreed on, WedSync's value, the CRM's value and both modification times.
+   */
+  listConflicts(request: ConflictsRequest): Promise<FieldConflictPage>;
+  /**
+   * Resolves an open conflict by choosing a side (`{ side: 'wedsync' | 'crm' }`) or a new value (`{ value }`):
+   * WedSync's record takes the chosen value now, and the next sync sends it to the CRM when it differs from the
+   * CRM's. NotFoundError for another supplier's conflict; ConflictError when it is no longer open;
+   * ValidationError when the value makes the record invalid (nothing is written).
+   */
+  resolveConflict(request: ResolveConflictRequest): Promise<ResolveConflictResult>;
+  /**
+   * What a job did (or, for a dry run, would have done), record by record and field by field, in a stable order:
+   * one entry per record and direction, from its sync logs. A dry run's report equals the report of the same run
+   * made for real (but for CRM ids a real create assigns).
+   */
+  getSyncReport(request: JobRequest): Promise<SyncReport>;
+  /**
+   * Queues a `field_mapping_update`: the latest staged CRM record of each external id is mapped again with the
+   * integration's current mappings (after `updateFieldMappings`), without a request to the CRM. `dryRun` previews
+   * it. JobAlreadyActiveError while a job of the integration is pending or running; ConflictError for an
+   * export-only integration (it imports nothing).
+   */
+  triggerFieldMappingUpdate(
+    request: IntegrationRequest & { readonly dryRun?: boolean },
+  ): Promise<{ sync_job: HubSyncJob }>;
   /** GET /api/crm/integrations/:id/sync-logs, newest first. */
   listSyncLogs(request: SyncLogsRequest): Promise<GetSyncLogsResponse>;
   /** GET /api/crm/integrations/:id/field-mappings, with the field pickers' catalogs. */
@@ -790,8 +840,15 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
       const body = parseBody(TriggerCrmSyncRequestSchema, checkedRequest.body ?? {}, 'sync request');
       const provider = providerOf(integration.crm_provider);
       // Refused before any job exists: a provider that cannot write, an integration that only imports.
+      const dryRun = body.job_config['dry_run'];
+      if (dryRun !== undefined && typeof dryRun !== 'boolean') {
+        throw new ValidationError('Invalid sync request: `job_config.dry_run` must be a boolean', {
+          context: { integrationId: integration.id },
+          issues: [{ path: 'job_config.dry_run', message: `Expected a boolean, got ${typeof dryRun}` }],
+        });
+      }
       if (body.job_type === 'export_to_crm') assertCanExport(provider, integration);
-      else if (integration.sync_config.sync_direction === 'export_only') {
+      else if (body.job_type === 'full_import' && integration.sync_config.sync_direction === 'export_only') {
         throw new ConflictError(
           `Integration \`${integration.id}\` only exports (sync_direction export_only): it cannot import`,
           { context: { integrationId: integration.id, jobType: body.job_type } },
@@ -806,6 +863,7 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
         integration_id: integration.id,
         job_type: body.job_type,
         job_config: { ...body.job_config, trigger: 'request' },
+        dry_run: dryRun === true,
       });
       events.emit('jobQueued', {
         jobId: job.id,
@@ -859,6 +917,99 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
         }
       }
       return { sync_job: cancelled };
+    },
+
+    async listConflicts(request) {
+      const checkedRequest = checkRequest<ConflictsRequest>(request, 'listConflicts');
+      const integration = await scopedIntegration(checkedRequest);
+      const page = parseBody(PageQuerySchema, pageQuery(checkedRequest), 'page query');
+      if (
+        checkedRequest.status !== undefined &&
+        !['open', 'resolved', 'dismissed'].includes(checkedRequest.status)
+      ) {
+        throw new InvalidArgumentError(
+          `Expected \`status\` to be open, resolved or dismissed, got \`${String(checkedRequest.status)}\``,
+          { context: { argument: 'status' } },
+        );
+      }
+      return storage.conflicts.list(integration.id, {
+        ...page,
+        ...(checkedRequest.status === undefined ? {} : { status: checkedRequest.status }),
+        ...(checkedRequest.record_type === undefined ? {} : { recordType: checkedRequest.record_type }),
+      });
+    },
+
+    async resolveConflict(request) {
+      const checkedRequest = checkRequest<ResolveConflictRequest>(request, 'resolveConflict');
+      const supplierId = checkText(checkedRequest.supplierId, 'supplierId');
+      const conflictId = checkText(checkedRequest.conflictId, 'conflictId');
+      const resolution = checkedRequest.resolution as unknown;
+      const validSide =
+        isPlainObject(resolution) &&
+        'side' in resolution &&
+        (resolution['side'] === 'wedsync' || resolution['side'] === 'crm');
+      const validValue = isPlainObject(resolution) && !('side' in resolution) && 'value' in resolution;
+      if (!validSide && !validValue) {
+        throw new InvalidArgumentError(
+          "Expected `resolution` to be `{ side: 'wedsync' | 'crm' }` or `{ value }` (a new value for the field)",
+          { context: { argument: 'resolution', conflictId } },
+        );
+      }
+      const notFound = (cause?: unknown) =>
+        new NotFoundError(`Conflict \`${conflictId}\` was not found`, {
+          context: { conflictId, supplierId },
+          cause,
+        });
+      try {
+        const conflict = await storage.conflicts.get(conflictId);
+        await storage.integrations.get(conflict.integration_id, { supplierId });
+      } catch (error) {
+        if (CrmError.isInstance(error) && error.code === 'not_found') throw notFound(error);
+        throw error;
+      }
+      return resolveFieldConflict(
+        { storage, clientStore, clock },
+        supplierId,
+        conflictId,
+        checkedRequest.resolution,
+      );
+    },
+
+    async triggerFieldMappingUpdate(request) {
+      const checkedRequest = checkRequest<IntegrationRequest & { dryRun?: boolean }>(
+        request,
+        'triggerFieldMappingUpdate',
+      );
+      const integration = await scopedIntegration(checkedRequest);
+      if (checkedRequest.dryRun !== undefined && typeof checkedRequest.dryRun !== 'boolean') {
+        throw new InvalidArgumentError('Expected `dryRun` to be a boolean', {
+          context: { argument: 'dryRun' },
+        });
+      }
+      if (integration.sync_config.sync_direction === 'export_only') {
+        throw new ConflictError(
+          `Integration \`${integration.id}\` only exports (sync_direction export_only): it has no imported records to map again`,
+          { context: { integrationId: integration.id, jobType: 'field_mapping_update' } },
+        );
+      }
+      const job = await storage.jobs.create({
+        integration_id: integration.id,
+        job_type: 'field_mapping_update',
+        job_config: { trigger: 'request' },
+        dry_run: checkedRequest.dryRun === true,
+      });
+      events.emit('jobQueued', {
+        jobId: job.id,
+        integrationId: integration.id,
+        jobType: job.job_type,
+        trigger: 'request',
+      });
+      return { sync_job: job };
+    },
+
+    async getSyncReport(request) {
+      const job = await scopedJob(checkRequest(request, 'getSyncReport'));
+      return buildSyncReport(storage, job);
     },
 
     async rollbackJob(request) {
@@ -938,14 +1089,15 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
       const created: SyncJobRecord[] = [];
       for (const integration of due) {
         if (!providers.has(integration.crm_provider)) continue;
-        if (integration.sync_config.sync_direction === 'export_only') continue;
         try {
           // An incremental sync reads on from the watermark of the latest completed import; an integration
-          // without one (never imported, or its last import rolled back) gets a full import.
-          const previous = await findPreviousImport(storage, integration.id);
+          // without one (never imported, or its last import rolled back) gets a full import. An export-only
+          // integration gets an incremental sync, which only exports.
+          const exportOnly = integration.sync_config.sync_direction === 'export_only';
+          const previous = exportOnly ? undefined : await findPreviousImport(storage, integration.id);
           const job = await storage.jobs.create({
             integration_id: integration.id,
-            ...(previous === undefined
+            ...(previous === undefined && !exportOnly
               ? {
                   job_type: 'full_import' as const,
                   job_config: { trigger: 'schedule', requested_job_type: 'incremental_sync' },

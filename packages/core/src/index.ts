@@ -1,6 +1,7 @@
 export { describeValue, invalidOption } from './errors/describe.js';
 export * from './errors/index.js';
 export {
+  type ConflictsRequest,
   type CrmHub,
   type CrmHubOptions,
   createCrmHub,
@@ -8,6 +9,7 @@ export {
   type IntegrationRequest,
   type JobRequest,
   type PageRequest,
+  type ResolveConflictRequest,
   type SupplierRequest,
   type SyncLogsRequest,
 } from './hub.js';

@@ -121,8 +121,13 @@ export interface DedupeCandidate {
 /** A page of `changesSince()`. */
 export interface ChangesQuery extends ClientStoreCallOptions {
   readonly supplierId: string;
-  /** Opaque cursor from a previous page's `nextCursor`; `null` to start from the beginning. */
+  /** Opaque cursor from a previous page's `nextCursor`; `null` to start from the beginning (or from `since`). */
   readonly cursor: string | null;
+  /**
+   * ISO 8601 instant: with a `null` cursor, the first page starts with the rows updated after it (ignored when a
+   * cursor is given). Lets a reader start from a point in time it knows, e.g. the end of an earlier sync.
+   */
+  readonly since?: string;
   /** Rows per page, 1 to 10,000. */
   readonly limit: number;
 }

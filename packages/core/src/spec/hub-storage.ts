@@ -355,6 +355,14 @@ export interface StagingPage {
   next_cursor: string | null;
 }
 
+/** Options of `staging.listLatest`: a keyset page by external id. */
+export interface StagingLatestOptions extends StorageCallOptions {
+  /** Rows per page, 1 to 5000. @default 500 */
+  readonly limit?: number;
+  /** The `next_cursor` of the previous page. */
+  readonly after?: string | null;
+}
+
 /** The client staging rows (`crm_client_staging`). */
 export interface StagingStore {
   /** Stages rows with multi-row inserts (chunked under the backend's parameter limit); returns their ids in order. */
@@ -365,6 +373,19 @@ export interface StagingStore {
   list(options: StagingListOptions): Promise<StagingPage>;
   /** Deletes staged rows created before `olderThan` (data retention); returns how many. */
   purge(options: { readonly olderThan: Date; readonly integrationId?: string }): Promise<number>;
+  /**
+   * The latest staged row of each external id of one record type of an integration, whatever job staged it,
+   * keyset paginated by external id (ascending). The record type is the `record_type` property of `raw_data`,
+   * as imports stage it. Latest = the newest `created_at`; among rows staged in the same instant, the greatest
+   * id. Pages are read with one query each, never by loading the integration's rows.
+   */
+  listLatest(
+    integrationId: string,
+    recordType: RecordType,
+    options?: StagingLatestOptions,
+  ): Promise<StagingPage>;
+  /** How many distinct external ids of one record type (`raw_data.record_type`) an integration has staged. */
+  countLatest(integrationId: string, recordType: RecordType, options?: StorageCallOptions): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -13,8 +13,8 @@
  *   update of its CRM twin; an unlinked one a create with the stable idempotency key
  *   `${integrationId}:${recordType}:${wedsyncId}`. A project carries `data.clientContactId`, its client's CRM id
  *   from the record links; a project whose client has no link yet is skipped (`waiting_for_client`).
- * - Echo-safe: a record whose exported object is what the hub last wrote to the CRM (`last_written_hash`), what
- *   the last import wrote to WedSync, or what its link's base snapshot exports to, is skipped.
+ * - Echo-safe: a record whose exported object is what the hub last wrote to the CRM (`last_written_hash`), or what
+ *   its link's base snapshot exports to, is skipped.
  * - Results: `created` inserts a link, `updated` refreshes it (both record the written hash, side `crm`, and the
  *   new base snapshot of the fields that travel both ways). A failed, retryable change is sent once more; when a
  *   create's outcome is unknown (`outcome unknown`), the record is first looked up with `findExisting` and
@@ -34,8 +34,9 @@ import { type RecordType, RecordTypeSchema } from '../model/canonical.js';
 import type { CrmFieldMapping } from '../model/field-mapping.js';
 import type { CrmIntegration } from '../model/integration.js';
 import { redactSecrets } from '../security/redact.js';
-import type { ClientStore, StoredRecord } from '../spec/client-store.js';
+import type { StoredRecord } from '../spec/client-store.js';
 import type {
+  FieldConflict,
   HubStorage,
   JsonObject,
   NewSyncLog,
@@ -52,8 +53,7 @@ import type {
   ProviderWriteResult,
 } from '../spec/provider.js';
 import { countOutcome, initialCounts, type RecordOutcomeKind, type SkippedTypeReason } from './counts.js';
-import type { ProgressEvent } from './events.js';
-import type { FullImportOptions, ImportMappingOptions, StopRequest } from './full-import.js';
+import type { FullImportOptions, ImportMappingOptions } from './full-import.js';
 import { contentHash } from './hash.js';
 import { groupMappingsByRecordType, qualifiedWedsyncFields, unqualifyWedsyncField } from './record-types.js';
 
@@ -75,6 +75,12 @@ export const ExportCheckpointSchema = z.object({
   cursor: z.string().nullable(),
   /** Where reading each type stopped (the finished types); the next export starts each type from here. */
   cursors: z.record(z.string(), z.string().nullable()),
+  /**
+   * Per record type, the instant a read with a null cursor starts after (`changesSince` `since`): a two-way sync's
+   * first export phase reads only what changed after the import it follows. Carried to the next export while the
+   * type's cursor stays null.
+   */
+  since: z.record(z.string(), z.string()).optional(),
   /** Record types the job does not export, with why. */
   skipped_types: z.record(z.string(), z.enum(['unsupported', 'excluded', 'no_mappings'])),
 });
@@ -85,6 +91,39 @@ export type ExportCheckpoint = z.infer<typeof ExportCheckpointSchema>;
 export interface ExportOptions extends FullImportOptions {
   /** Records read per `changesSince` page. @default 100 */
   readonly pageSize?: number;
+  /**
+   * A dry run: nothing is sent to the CRM. Each change is reported as the write would have gone (`created` with
+   * the placeholder CRM id `dry-run:<wedsync id>`, or `updated`); the caller rolls back what the run stored.
+   */
+  readonly dryRun?: boolean;
+  /** Set when the export is the second phase of a two-way `incremental_sync` (see {@link ExportPhase}). */
+  readonly phase?: ExportPhase;
+}
+
+/** The prefix of an export phase's own counts in a two-way sync job (`to_crm.created`, `to_crm.client.updated`). */
+export const toCrmCountPrefix = 'to_crm.';
+
+/**
+ * The export phase of a two-way sync: the job's counts so far (the import phase's) stay as they are, the export's
+ * own counts are added under {@link toCrmCountPrefix}, and its checkpoint is wrapped into the job's.
+ */
+export interface ExportPhase {
+  /** The job's counts when the phase starts (a resumed phase: including its own `to_crm.` counts so far). */
+  readonly counts: SyncJobCounts;
+  readonly recordsProcessed: number;
+  /** The session's HTTP counters when the phase started: requests before it are counted already. */
+  readonly statsAtStart: ProviderHttpStats;
+  /** The job's checkpoint holding this export checkpoint. */
+  readonly wrap: (checkpoint: ExportCheckpoint) => JsonObject;
+}
+
+/** The export's own counts inside a two-way job's counts (the `to_crm.` keys, prefix removed). */
+export function exportPhaseCounts(counts: SyncJobCounts): SyncJobCounts {
+  const own: SyncJobCounts = {};
+  for (const [key, value] of Object.entries(counts)) {
+    if (key.startsWith(toCrmCountPrefix)) own[key.slice(toCrmCountPrefix.length)] = value;
+  }
+  return own;
 }
 
 /** How the export loop ended. */
@@ -138,19 +177,36 @@ export function planExport(
   return { plan: exportableRecordTypes.filter((recordType) => plan.includes(recordType)), skipped };
 }
 
-/** The watermark of an integration: the cursors where its last completed export stopped (empty when none). */
-export async function lastExportCursors(
+/** Where the last completed export left off: per record type, a cursor, or an instant to read after. */
+export interface ExportWatermark {
+  readonly cursors: Record<string, string | null>;
+  readonly since: Record<string, string>;
+}
+
+/** The export checkpoint a finished job left: an export job's own, or a two-way sync's export phase. */
+export function exportCheckpointOf(job: SyncJobRecord): ExportCheckpoint | undefined {
+  const stored = job.job_type === 'incremental_sync' ? job.checkpoint?.['export'] : job.checkpoint;
+  const parsed = ExportCheckpointSchema.safeParse(stored);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The export watermark of an integration: where its last completed export (an `export_to_crm` job, or the export
+ * phase of a two-way `incremental_sync`) stopped reading. Dry runs move nothing. Empty when there is none.
+ */
+export async function lastExportWatermark(
   storage: HubStorage,
   integrationId: string,
-): Promise<Record<string, string | null>> {
+): Promise<ExportWatermark | undefined> {
   for (let page = 1; ; page += 1) {
     const { sync_jobs: jobs, total } = await storage.jobs.list(integrationId, { page, per_page: 100 });
     for (const job of jobs) {
-      if (job.job_type !== 'export_to_crm' || job.job_status !== 'completed') continue;
-      const parsed = ExportCheckpointSchema.safeParse(job.checkpoint);
-      if (parsed.success) return parsed.data.cursors;
+      if (job.job_status !== 'completed' || job.dry_run) continue;
+      if (job.job_type !== 'export_to_crm' && job.job_type !== 'incremental_sync') continue;
+      const checkpoint = exportCheckpointOf(job);
+      if (checkpoint !== undefined) return { cursors: checkpoint.cursors, since: checkpoint.since ?? {} };
     }
-    if (jobs.length === 0 || page * 100 >= total) return {};
+    if (jobs.length === 0 || page * 100 >= total) return undefined;
   }
 }
 
@@ -162,9 +218,16 @@ export async function startingExportCheckpoint(
   storage: HubStorage,
   job: SyncJobRecord,
   fresh: () => ReturnType<typeof planExport>,
+  options: {
+    /** The stored export checkpoint to resume from (default: the job's checkpoint when it has one). */
+    readonly stored?: unknown;
+    /** With no earlier export: read only records changed after this instant (a two-way sync's first export). */
+    readonly firstSince?: string;
+  } = {},
 ): Promise<{ checkpoint: ExportCheckpoint; resumed: boolean }> {
-  if (job.checkpoint !== undefined) {
-    const parsed = ExportCheckpointSchema.safeParse(job.checkpoint);
+  const stored = 'stored' in options ? options.stored : job.checkpoint;
+  if (stored !== undefined) {
+    const parsed = ExportCheckpointSchema.safeParse(stored);
     if (!parsed.success) {
       throw new InvalidArgumentError(`Job \`${job.id}\` has a checkpoint this version cannot resume from`, {
         context: { jobId: job.id, issues: parsed.error.issues.map((issue) => issue.path.join('.')) },
@@ -173,7 +236,12 @@ export async function startingExportCheckpoint(
     return { checkpoint: parsed.data, resumed: true };
   }
   const { plan, skipped } = fresh();
-  const cursors = await lastExportCursors(storage, job.integration_id);
+  const watermark = await lastExportWatermark(storage, job.integration_id);
+  const cursors = watermark?.cursors ?? {};
+  const since: Record<string, string> = { ...watermark?.since };
+  if (watermark === undefined && options.firstSince !== undefined) {
+    for (const recordType of plan) since[recordType] = options.firstSince;
+  }
   const first = plan[0];
   return {
     checkpoint: {
@@ -183,6 +251,7 @@ export async function startingExportCheckpoint(
       phase: 0,
       cursor: first === undefined ? null : (cursors[first] ?? null),
       cursors,
+      ...(Object.keys(since).length === 0 ? {} : { since }),
       skipped_types: skipped,
     },
     resumed: false,
@@ -194,6 +263,8 @@ interface CompiledExport {
   readonly mapper: RecordMapper;
   /** Paths inside the canonical record that travel both ways (the base snapshot keeps them). */
   readonly sharedPaths: readonly FieldPath[];
+  /** Every path inside the canonical record an export mapping reads, with its WedSync field name. */
+  readonly exportedFields: readonly { readonly field: string; readonly path: FieldPath }[];
 }
 
 function compileExport(
@@ -210,13 +281,25 @@ function compileExport(
   const sharedPaths = group
     .filter((mapping) => mappingRunsIn(mapping, 'import') && mappingRunsIn(mapping, 'export'))
     .map((mapping) => parseFieldPath(unqualifyWedsyncField(recordType, mapping.wedsync_field)));
-  return { mapper, sharedPaths };
+  const exportedFields = group
+    .filter((mapping) => mappingRunsIn(mapping, 'export'))
+    .map((mapping) => {
+      const field = unqualifyWedsyncField(recordType, mapping.wedsync_field);
+      return { field, path: parseFieldPath(field) };
+    });
+  return { mapper, sharedPaths, exportedFields };
 }
 
 /** What an export does with one record. */
 interface Entry {
   readonly row: StoredRecord;
   readonly link: RecordLink | undefined;
+  /** Fields with an open conflict: the CRM keeps its value until a person decides. */
+  readonly locked: ReadonlySet<string>;
+  /** The record as exported: WedSync's, with the CRM's values in locked fields. */
+  record?: Record<string, unknown>;
+  /** WedSync fields the write changes in the CRM (all exported fields for a create). */
+  fields?: string[];
   data?: Record<string, unknown>;
   hash?: string;
   change?: ProviderRecordChange;
@@ -244,10 +327,19 @@ function mapForExport(
   return compiled.mapper(source, { recordId });
 }
 
-/** The base snapshot after a write: the old base with the fields that travel both ways as WedSync has them. */
-function nextBase(compiled: CompiledExport, record: unknown, old: JsonObject | undefined): JsonObject {
+/**
+ * The base snapshot after a write: the old base with the fields that travel both ways as WedSync has them, except
+ * fields with an open conflict (their base stays until a person decides).
+ */
+function nextBase(
+  compiled: CompiledExport,
+  record: unknown,
+  old: JsonObject | undefined,
+  locked: ReadonlySet<string>,
+): JsonObject {
   const base: JsonObject = structuredClone(old ?? {});
   for (const path of compiled.sharedPaths) {
+    if (touchesLocked(path.canonical, locked)) continue;
     const value = getAtPath(record, path);
     if (value === undefined || value === null) {
       // Remove the field from the base (the CRM no longer holds it either).
@@ -259,11 +351,63 @@ function nextBase(compiled: CompiledExport, record: unknown, old: JsonObject | u
   return base;
 }
 
-function isEcho(entry: Entry, hash: string, baseHash: string | undefined, recordHash: string): boolean {
+/** True when a field path is, contains or lies inside a field with an open conflict. */
+function touchesLocked(field: string, locked: ReadonlySet<string>): boolean {
+  for (const lockedField of locked) {
+    if (field === lockedField || lockedField.startsWith(`${field}.`) || field.startsWith(`${lockedField}.`)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The record with each field of an open conflict set back to the CRM's value (absent = removed). */
+function withCrmValues(record: unknown, conflicts: readonly FieldConflict[]): Record<string, unknown> {
+  const copy = structuredClone(record) as Record<string, unknown>;
+  for (const conflict of conflicts) {
+    const keys = conflict.field.split('.');
+    let parent: Record<string, unknown> = copy;
+    for (const key of keys.slice(0, -1)) {
+      const next = parent[key];
+      if (!isPlainObject(next)) {
+        if (conflict.crm_value === undefined) break;
+        parent[key] = {};
+      }
+      parent = parent[key] as Record<string, unknown>;
+    }
+    const last = keys[keys.length - 1] as string;
+    if (conflict.crm_value === undefined) delete parent[last];
+    else parent[last] = structuredClone(conflict.crm_value);
+  }
+  return copy;
+}
+
+/** The WedSync fields whose exported value differs from the base (what an update changes in the CRM). */
+function changedFields(compiled: CompiledExport, record: unknown, base: unknown): string[] {
+  const fields: string[] = [];
+  for (const { field, path } of compiled.exportedFields) {
+    const now = getAtPath(record, path);
+    const before = base === undefined ? undefined : getAtPath(base, path);
+    if ((now ?? null) === null && (before ?? null) === null) continue;
+    if (
+      base === undefined ||
+      contentHash({ value: now ?? null }) !== contentHash({ value: before ?? null })
+    ) {
+      fields.push(field);
+    }
+  }
+  return fields;
+}
+
+/**
+ * True when sending the record would only repeat what the CRM has: the exported object is what the hub last wrote
+ * there, or what the last sync agreed on (the base). What an import last wrote to WedSync is no evidence: a merge
+ * keeps WedSync's own changes, which the CRM has not seen yet.
+ */
+function isEcho(entry: Entry, hash: string, baseHash: string | undefined): boolean {
   const link = entry.link;
   if (link === undefined) return false;
   if (link.last_written_side === 'crm' && link.last_written_hash === hash) return true;
-  if (link.last_written_side === 'wedsync' && link.last_written_hash === recordHash) return true;
   return baseHash !== undefined && baseHash === hash;
 }
 
@@ -282,30 +426,48 @@ export async function runExport(
   }
   const findExisting = session.findExisting?.bind(session);
   const pageSize = options.pageSize ?? 100;
+  const phase = options.phase;
   let checkpoint = start.checkpoint;
-  let counts: SyncJobCounts = { ...initialCounts(), ...(start.resumed ? (job.counts ?? {}) : {}) };
+  // The export's own counts; in a two-way job they are published under `to_crm.` beside the import's.
+  const startingCounts = phase === undefined ? (job.counts ?? {}) : exportPhaseCounts(phase.counts);
+  let counts: SyncJobCounts = { ...initialCounts(), ...(start.resumed ? startingCounts : {}) };
   if (!start.resumed) {
     for (const [recordType, reason] of Object.entries(checkpoint.skipped_types)) {
       counts[`type_skipped.${recordType}.${reason}`] = 1;
     }
     counts['record_types_skipped'] = Object.keys(checkpoint.skipped_types).length;
   }
-  let recordsProcessed = start.resumed ? job.records_processed : 0;
-  let lookUpCreates = start.resumed;
+  let recordsProcessed = phase?.recordsProcessed ?? (start.resumed ? job.records_processed : 0);
+  let lookUpCreates = start.resumed && options.dryRun !== true;
+  const jobCounts = phase?.counts ?? counts;
   const httpBase = {
-    requests: counts['requests'] ?? 0,
-    retries: counts['retries'] ?? 0,
-    rate_limited: counts['rate_limited'] ?? 0,
+    requests: jobCounts['requests'] ?? 0,
+    retries: jobCounts['retries'] ?? 0,
+    rate_limited: jobCounts['rate_limited'] ?? 0,
   };
+  const statsAtStart = phase?.statsAtStart ?? { requestsSent: 0, retries: 0, rateLimited: 0 };
   const withHttp = (value: SyncJobCounts): SyncJobCounts => {
     const stats = options.stats();
-    return {
-      ...value,
-      requests: httpBase.requests + stats.requestsSent,
-      retries: httpBase.retries + stats.retries,
-      rate_limited: httpBase.rate_limited + stats.rateLimited,
+    const http = {
+      requests: httpBase.requests + stats.requestsSent - statsAtStart.requestsSent,
+      retries: httpBase.retries + stats.retries - statsAtStart.retries,
+      rate_limited: httpBase.rate_limited + stats.rateLimited - statsAtStart.rateLimited,
     };
+    if (phase === undefined) return { ...value, ...http };
+    const published: SyncJobCounts = {};
+    for (const [key, count] of Object.entries(phase.counts)) {
+      if (!key.startsWith(toCrmCountPrefix)) published[key] = count;
+    }
+    for (const [key, count] of Object.entries(value)) {
+      if (key !== 'requests' && key !== 'retries' && key !== 'rate_limited') {
+        published[`${toCrmCountPrefix}${key}`] = count;
+      }
+    }
+    return { ...published, ...http };
   };
+  let published = withHttp(counts);
+  const wrap = (next: ExportCheckpoint): JsonObject =>
+    phase === undefined ? (next as unknown as JsonObject) : phase.wrap(next);
   const compiled = new Map<RecordType, CompiledExport>();
   for (const recordType of checkpoint.plan) {
     compiled.set(recordType, compileExport(recordType, options.mappings, options.mappingOptions));
@@ -318,9 +480,11 @@ export async function runExport(
   while (checkpoint.phase < checkpoint.plan.length) {
     const recordType = checkpoint.plan[checkpoint.phase] as RecordType;
     const typeExport = compiled.get(recordType) as CompiledExport;
+    const since = checkpoint.cursor === null ? checkpoint.since?.[recordType] : undefined;
     const page = await clientStore.changesSince(recordType, {
       supplierId: integration.supplier_id,
       cursor: checkpoint.cursor,
+      ...(since === undefined ? {} : { since }),
       limit: pageSize,
       signal,
     });
@@ -352,28 +516,36 @@ export async function runExport(
       if (links.length > 0) await transaction.links.upsert(links, { signal });
       if (logs.length > 0) await transaction.logs.insert(logs, { signal });
       const cursor = page.nextCursor ?? checkpoint.cursor;
-      const phase = last ? checkpoint.phase + 1 : checkpoint.phase;
-      const nextType = checkpoint.plan[phase];
+      const nextPhase = last ? checkpoint.phase + 1 : checkpoint.phase;
+      const nextType = checkpoint.plan[nextPhase];
+      // Once a type has a cursor, it no longer needs its starting instant.
+      let nextSince = checkpoint.since;
+      if (cursor !== null && nextSince?.[recordType] !== undefined) {
+        const { [recordType]: _used, ...rest } = nextSince;
+        nextSince = rest;
+      }
       const next: ExportCheckpoint = {
         ...checkpoint,
-        phase,
+        phase: nextPhase,
         cursor: last ? (nextType === undefined ? null : (checkpoint.cursors[nextType] ?? null)) : cursor,
         cursors: last ? { ...checkpoint.cursors, [recordType]: cursor } : checkpoint.cursors,
+        ...(nextSince === undefined ? {} : { since: nextSince }),
       };
       const processed = recordsProcessed + page.rows.length;
       const withStats = withHttp(nextCounts);
       const percent = percentOf(next);
       await transaction.jobs.saveProgress(job.id, {
         owner,
-        checkpoint: next as unknown as JsonObject,
+        checkpoint: wrap(next),
         progress_percent: percent,
         records_processed: processed,
         counts: withStats,
       });
-      return { next, counts: withStats, processed, percent };
+      return { next, counts: nextCounts, published: withStats, processed, percent };
     });
     checkpoint = committed.next;
     counts = committed.counts;
+    published = committed.published;
     recordsProcessed = committed.processed;
     options.onProgress({
       jobId: job.id,
@@ -382,17 +554,16 @@ export async function runExport(
       progressPercent: committed.percent,
       recordsProcessed,
       recordsTotal: null,
-      counts: { ...counts },
+      counts: { ...published },
     });
     const stop = await options.afterPage();
     signal.throwIfAborted();
-    if (stop === 'cancel') return { kind: 'cancelled', counts, recordsProcessed };
+    if (stop === 'cancel') return { kind: 'cancelled', counts: published, recordsProcessed };
     if (stop === 'park' && checkpoint.phase < checkpoint.plan.length) {
-      return { kind: 'parked', counts, recordsProcessed };
+      return { kind: 'parked', counts: published, recordsProcessed };
     }
   }
-  counts = withHttp(counts);
-  return { kind: 'finished', counts, recordsProcessed };
+  return { kind: 'finished', counts: withHttp(counts), recordsProcessed };
 }
 
 interface PageContext extends ExportOptions {
@@ -426,9 +597,30 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
         .map((link) => [link.wedsync_record_id, link]),
     );
   }
+  // Open conflicts of linked records: their fields keep the CRM's value until a person decides.
+  const conflictsByExternalId = new Map<string, FieldConflict[]>();
+  const linkedIds = [...links.values()].map((link) => link.external_id);
+  if (linkedIds.length > 0) {
+    for (const conflict of await storage.conflicts.listOpenForRecords(integration.id, recordType, linkedIds, {
+      signal,
+    })) {
+      const list = conflictsByExternalId.get(conflict.external_id) ?? [];
+      list.push(conflict);
+      conflictsByExternalId.set(conflict.external_id, list);
+    }
+  }
   const secrets = context.knownSecrets();
   const nowText = context.clock().toISOString();
-  const entries: Entry[] = rows.map((row) => ({ row, link: links.get(row.id) }));
+  const entries: Entry[] = rows.map((row) => {
+    const link = links.get(row.id);
+    const conflicts = link === undefined ? [] : (conflictsByExternalId.get(link.external_id) ?? []);
+    return {
+      row,
+      link,
+      locked: new Set(conflicts.map((conflict) => conflict.field)),
+      record: conflicts.length === 0 ? undefined : withCrmValues(row.record, conflicts),
+    };
+  });
 
   for (const entry of entries) {
     const { row, link } = entry;
@@ -436,7 +628,8 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
       entry.outcome = 'skipped';
       continue;
     }
-    const result = mapForExport(compiled, recordType, row.record, row.id);
+    const record = entry.record ?? (row.record as Record<string, unknown>);
+    const result = mapForExport(compiled, recordType, record, row.id);
     if (!result.ok) {
       entry.outcome = 'rejected';
       entry.log = {
@@ -457,8 +650,14 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     }
     const data: Record<string, unknown> = { ...result.value };
     let baseData: Record<string, unknown> | undefined;
-    if (link?.base_snapshot !== undefined) {
-      const base = mapForExport(compiled, recordType, link.base_snapshot, row.id);
+    // Compared with the base as the CRM holds it now: a locked field has the CRM's value on both sides.
+    const conflicts = link === undefined ? [] : (conflictsByExternalId.get(link.external_id) ?? []);
+    const baseRecord =
+      link?.base_snapshot === undefined || conflicts.length === 0
+        ? link?.base_snapshot
+        : withCrmValues(link.base_snapshot, conflicts);
+    if (baseRecord !== undefined) {
+      const base = mapForExport(compiled, recordType, baseRecord, row.id);
       baseData = base.ok ? { ...base.value } : undefined;
     }
     if (recordType === 'project') {
@@ -481,10 +680,11 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     entry.data = data;
     entry.hash = hash;
     const baseHash = baseData === undefined ? undefined : contentHash(baseData);
-    if (isEcho(entry, hash, baseHash, contentHash(row.record))) {
+    if (isEcho(entry, hash, baseHash)) {
       entry.outcome = 'skipped';
       continue;
     }
+    entry.fields = changedFields(compiled, record, baseRecord);
     entry.change = {
       kind: link === undefined ? 'create' : 'update',
       ...(link === undefined ? {} : { externalId: link.external_id }),
@@ -512,10 +712,12 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     const created = entry.link === undefined;
     entry.outcome = created ? 'created' : 'updated';
     entry.log = {
-      record_id: result.externalId,
+      record_id: created && context.dryRun === true ? entry.row.id : result.externalId,
       action_type: created ? 'created' : 'updated',
       action_details: {
         direction: 'export',
+        changed_fields: entry.fields ?? [],
+        ...(entry.locked.size === 0 ? {} : { open_conflicts: [...entry.locked] }),
         ...(recovered ? { found_after_uncertain_create: true } : {}),
       },
     };
@@ -525,7 +727,7 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
       record_type: recordType,
       external_id: result.externalId,
       wedsync_record_id: entry.row.id,
-      base_snapshot: nextBase(compiled, entry.row.record, old?.base_snapshot),
+      base_snapshot: nextBase(compiled, entry.record ?? entry.row.record, old?.base_snapshot, entry.locked),
       content_hash: old?.content_hash ?? null,
       last_written_hash: entry.hash ?? null,
       last_written_side: 'crm',
@@ -617,6 +819,15 @@ async function send(
 ): Promise<readonly ProviderWriteResult[]> {
   if (entries.length === 0) return [];
   const changes = entries.map((entry) => entry.change as ProviderRecordChange);
+  if (context.dryRun === true) {
+    // Nothing reaches the CRM: each change is reported as the write would have gone.
+    return entries.map((entry, index) => {
+      const change = changes[index] as ProviderRecordChange;
+      return change.kind === 'update' && change.externalId !== undefined
+        ? { idempotencyKey: change.idempotencyKey, status: 'updated', externalId: change.externalId }
+        : { idempotencyKey: change.idempotencyKey, status: 'created', externalId: `dry-run:${entry.row.id}` };
+    });
+  }
   const results = await context.write(context.recordType, changes, { signal: context.signal });
   if (
     !Array.isArray(results) ||

@@ -73,6 +73,16 @@ export const ImportCheckpointSchema = z.object({
   watermarks: z.record(z.string(), z.string()).optional(),
   /** Per record type, the fingerprint of the mappings this job maps with: a watermark is valid for these only. */
   fingerprints: z.record(z.string(), z.string()).optional(),
+  /**
+   * A two-way `incremental_sync` in its export phase: the export's checkpoint (`ExportCheckpointSchema`). Present
+   * once the import phase is done, so a resumed job goes on exporting.
+   */
+  export: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The settings the CRM reported when the job started (currency, date format...): a `field_mapping_update` maps
+   * staged records with the options the import used (`remap.ts`).
+   */
+  connection_settings: z.record(z.string(), z.unknown()).optional(),
 });
 /** Where an import stands. */
 export type ImportCheckpoint = z.infer<typeof ImportCheckpointSchema>;

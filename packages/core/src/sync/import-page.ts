@@ -519,9 +519,11 @@ export async function importPage(
       ...warningDetails(entry),
     };
     if (merged.changed.length === 0 && !revive) {
+      // The CRM's copy of what the hub itself last wrote there reads back as no change: an echo.
+      const echo = link.last_written_side === 'crm' && merged.conflicts.length === 0;
       entry.decision = {
         ...skipped('no_mapped_changes', link.wedsync_record_id),
-        details: { reason: 'no_mapped_changes', ...details },
+        details: { reason: 'no_mapped_changes', ...(echo ? { echo: true } : {}), ...details },
         linkBase: merged.base as JsonObject,
         conflicts: merged.conflicts,
         mappedData: incoming as JsonObject,

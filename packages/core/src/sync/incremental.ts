@@ -67,7 +67,8 @@ export function advanceWatermark(
 /**
  * The latest completed import job of the integration, newest first, when it left watermarks: undefined when there
  * is none, or when it was rolled back (its records were undone, so reading on from its watermark would miss them).
- * Failed and cancelled imports are passed over: an older completed import's watermark is earlier, hence safe.
+ * Failed and cancelled imports, and dry runs, are passed over: an older completed import's watermark is earlier,
+ * hence safe.
  */
 export async function findPreviousImport(
   storage: HubStorage,
@@ -77,7 +78,10 @@ export async function findPreviousImport(
   for (let page = 1; ; page += 1) {
     const { sync_jobs: jobs, total } = await storage.jobs.list(integrationId, { page, per_page: perPage });
     for (const job of jobs) {
-      if (!importJobTypes.includes(job.job_type) || job.job_status !== 'completed') continue;
+      // A dry run wrote nothing: it moves no watermark.
+      if (!importJobTypes.includes(job.job_type) || job.job_status !== 'completed' || job.dry_run) continue;
+      // An export-only two-way sync imported nothing either.
+      if (job.checkpoint?.['watermarks'] === undefined && job.checkpoint?.['export'] !== undefined) continue;
       if (job.rolled_back_at !== undefined) return undefined;
       const parsed = PreviousCheckpointSchema.safeParse(job.checkpoint);
       if (!parsed.success) return undefined;

@@ -1,4 +1,10 @@
 export {
+  chosenValue,
+  type ResolveConflictEnvironment,
+  type ResolveConflictResult,
+  resolveFieldConflict,
+} from './conflicts.js';
+export {
   addCount,
   countOutcome,
   initialCounts,
@@ -39,13 +45,18 @@ export {
   type ExportCheckpoint,
   ExportCheckpointSchema,
   type ExportOptions,
+  type ExportPhase,
   type ExportResult,
+  type ExportWatermark,
   exportableRecordTypes,
-  lastExportCursors,
+  exportCheckpointOf,
+  exportPhaseCounts,
+  lastExportWatermark,
   outcomeUnknownError,
   planExport,
   runExport,
   startingExportCheckpoint,
+  toCrmCountPrefix,
 } from './export.js';
 export {
   type ImportCheckpoint,
@@ -83,6 +94,29 @@ export {
   validateMappingsByRecordType,
 } from './record-types.js';
 export {
+  connectionSettingsCheckpointKey,
+  createStagedSession,
+  defaultStagedPageSize,
+  type FieldMappingUpdateCheckpoint,
+  FieldMappingUpdateCheckpointSchema,
+  type FieldMappingUpdateOptions,
+  type FieldMappingUpdatePlan,
+  type FieldMappingUpdateSkipReason,
+  fieldMappingUpdateSkipReasons,
+  findStoredConnectionSettings,
+  planFieldMappingUpdate,
+  runFieldMappingUpdate,
+  type StagedSessionOptions,
+  stagedRecord,
+  startingFieldMappingUpdateCheckpoint,
+} from './remap.js';
+export {
+  buildSyncReport,
+  type SyncReport,
+  type SyncReportDirection,
+  type SyncReportEntry,
+} from './report.js';
+export {
   type ChangedRecord,
   type RollbackChangeReason,
   type RollbackEnvironment,
@@ -98,3 +132,4 @@ export {
   type RunJobOptions,
   runnableJobTypes,
 } from './run-job.js';
+export { runTwoWaySync, type TwoWaySyncResult, type TwoWaySyncStart } from './two-way.js';

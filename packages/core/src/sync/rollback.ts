@@ -337,6 +337,7 @@ function refusal(job: SyncJobRecord, changed: readonly ChangedRecord[]): Conflic
  *   changed since it ran; the context then lists them (`records`, the first 100, and `total`).
  * @throws JobAlreadyActiveError when another job of the integration is pending or running.
  * @throws UnsupportedCapabilityError for an `export_to_crm` job (it changed the CRM, not WedSync).
+ * @throws ConflictError for a dry run (it changed nothing).
  * @throws NotFoundError when the job or its integration does not exist.
  */
 export async function rollbackSyncJob(
@@ -375,6 +376,14 @@ export async function rollbackSyncJob(
       throw new UnsupportedCapabilityError(
         `Sync job \`${jobId}\` exported to the CRM: a rollback restores WedSync records only, so it cannot undo an export`,
         { context: { jobId, jobType: current.job_type } },
+      );
+    }
+    if (current.dry_run) {
+      throw new ConflictError(
+        `Sync job \`${jobId}\` was a dry run: it changed nothing, so there is nothing to roll back`,
+        {
+          context: { jobId, dryRun: true },
+        },
       );
     }
     if (current.rolled_back_at !== undefined) {

@@ -16,10 +16,12 @@
  *   refused the credentials (401/403) or they could not be opened. A failure of any other kind leaves the
  *   integration `connected`, so automatic syncs try again at the next interval.
  *
- * `incremental_sync` jobs run the import pipeline reading each record type only `since` the watermark the latest
- * completed import left (`incremental.ts`); without one they read everything, as a full import. `export_to_crm`
- * jobs run the export (`export.ts`). `field_mapping_update` jobs, and dry runs, are not
- * implemented yet: such a job fails with an UnsupportedCapabilityError.
+ * `incremental_sync` jobs are two-way (`two-way.ts`): the import pipeline reads each record type only `since` the
+ * watermark the latest completed import left (`incremental.ts`; without one, everything), then the export sends
+ * what changed in WedSync, as the integration's direction allows. `export_to_crm` jobs run the export
+ * (`export.ts`); `field_mapping_update` jobs re-map the staged records with the current mappings, sending nothing
+ * to the CRM (`remap.ts`). Any job can be a dry run (`dry_run`): it runs in one transaction that is rolled back,
+ * writes nothing to the CRM, and keeps only its job row and its report (its logs).
  */
 import { CrmError, InvalidArgumentError, UnsupportedCapabilityError } from '../errors/index.js';
 import { dateOrders } from '../mapping/dates.js';
@@ -28,22 +30,47 @@ import type { ConnectionStatus, LastSyncStatus } from '../model/enums.js';
 import type { CrmIntegration } from '../model/integration.js';
 import { redactError, redactSecrets } from '../security/redact.js';
 import type { ClientStore } from '../spec/client-store.js';
-import type { HubStorage, JsonObject, SyncJobCounts, SyncJobRecord } from '../spec/hub-storage.js';
+import type {
+  HubStorage,
+  JsonObject,
+  NewSyncLog,
+  SyncJobCounts,
+  SyncJobRecord,
+} from '../spec/hub-storage.js';
 import type { CrmProviderV1, ProviderConnectionInfo } from '../spec/provider.js';
 import { initialCounts } from './counts.js';
 import type { HubEventEmitter, ProgressEvent } from './events.js';
-import { assertCanExport, planExport, runExport, startingExportCheckpoint } from './export.js';
+import {
+  assertCanExport,
+  type ExportOptions,
+  planExport,
+  runExport,
+  startingExportCheckpoint,
+} from './export.js';
 import {
   compileImportMappings,
+  type ImportCheckpoint,
   type ImportMappingOptions,
   importMappingOptionNames,
   planImport,
   runFullImport,
-  type StopRequest,
   startingCheckpoint,
 } from './full-import.js';
 import { findPreviousImport, incrementalCheckpoint } from './incremental.js';
-import { type OpenedSession, openSession, type SessionEnvironment } from './session.js';
+import {
+  createStagedSession,
+  planFieldMappingUpdate,
+  runFieldMappingUpdate,
+  startingFieldMappingUpdateCheckpoint,
+} from './remap.js';
+import {
+  credentialSecrets,
+  type OpenedSession,
+  openCredentials,
+  openSession,
+  type SessionEnvironment,
+} from './session.js';
+import { runTwoWaySync } from './two-way.js';
 
 /** What running jobs needs from the hub. */
 export interface JobEnvironment extends SessionEnvironment {
@@ -88,7 +115,12 @@ export interface JobRunOutcome {
 }
 
 /** Job types the executor runs. */
-export const runnableJobTypes = ['full_import', 'incremental_sync', 'export_to_crm'] as const;
+export const runnableJobTypes = [
+  'full_import',
+  'incremental_sync',
+  'export_to_crm',
+  'field_mapping_update',
+] as const;
 
 function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -160,6 +192,72 @@ function pickMappingOptions(value: unknown, source: string): ImportMappingOption
   return options as ImportMappingOptions;
 }
 
+/** How a job's loop ended. */
+interface LoopResult {
+  readonly kind: 'finished' | 'cancelled' | 'parked';
+  readonly counts: SyncJobCounts;
+  readonly recordsProcessed: number;
+}
+
+/** Thrown inside a dry run's transaction to roll it back, carrying what the run did. */
+class DryRunRollback {
+  constructor(
+    readonly result: LoopResult,
+    readonly logs: readonly NewSyncLog[],
+  ) {}
+}
+
+/**
+ * Runs a job's loop as a dry run: in one transaction that is rolled back at its end, so neither WedSync's tables
+ * nor the hub's keep anything it wrote (the export sends nothing to the CRM: `dryRun`). The job's report — its
+ * sync logs, one per record with the fields it would change, and its counts — is read before the rollback and
+ * written after it. A dry run holds one transaction for its whole length: it is meant for a look before a run,
+ * and a cancel reaches it at its next page.
+ */
+async function runDryRun(
+  storage: HubStorage,
+  clientStore: ClientStore,
+  job: SyncJobRecord,
+  body: (transaction: HubStorage, clientStore: ClientStore) => Promise<LoopResult>,
+): Promise<LoopResult> {
+  let outcome: DryRunRollback | undefined;
+  try {
+    await storage.transaction(async (transaction, handle) => {
+      const result = await body(transaction, clientStore.withTransaction(handle));
+      const logs: NewSyncLog[] = [];
+      for (let page = 1; ; page += 1) {
+        const listed = await transaction.logs.list(job.integration_id, {
+          jobId: job.id,
+          page,
+          per_page: 100,
+        });
+        for (const log of listed.logs) {
+          logs.push({
+            id: log.id,
+            integration_id: log.integration_id,
+            sync_job_id: job.id,
+            record_type: log.record_type,
+            record_id: log.record_id,
+            wedsync_record_id: log.wedsync_record_id ?? null,
+            action_type: log.action_type,
+            action_details: log.action_details,
+            error_message: log.error_message ?? null,
+            processed_at: new Date(log.processed_at),
+          });
+        }
+        if (listed.logs.length === 0 || page * 100 >= listed.total) break;
+      }
+      throw new DryRunRollback(result, logs);
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+    outcome = error;
+  }
+  if (outcome === undefined) throw new Error('A dry run ended without its report');
+  if (outcome.logs.length > 0) await storage.logs.insert([...outcome.logs].reverse());
+  return outcome.result;
+}
+
 /** Runs one job the caller has claimed (see the module comment). Never throws for the job's own failures. */
 export async function runSyncJob(
   environment: JobEnvironment,
@@ -178,10 +276,12 @@ export async function runSyncJob(
   let leaseLost = false;
   let cancelRequested = job.cancel_requested_at !== undefined;
   let beating: Promise<void> | undefined;
+  // A dry run renews its lease inside its own transaction (the job row is locked by it until it rolls back).
+  let leaseStorage = storage;
   const heartbeat = (): Promise<void> => {
     beating ??= (async () => {
       try {
-        const fresh = await storage.jobs.heartbeat(job.id, { owner, leaseMs, now: clock() });
+        const fresh = await leaseStorage.jobs.heartbeat(job.id, { owner, leaseMs, now: clock() });
         if (fresh.cancel_requested_at !== undefined) cancelRequested = true;
       } catch (error) {
         // Another runner holds the job now (or it is gone): stop at once, write nothing more.
@@ -227,7 +327,7 @@ export async function runSyncJob(
         counts,
         now,
       });
-      if (resultStatus !== null) {
+      if (resultStatus !== null && !job.dry_run) {
         await transaction.integrations.recordSyncOutcome(job.integration_id, {
           last_sync_at: now,
           last_sync_status: resultStatus,
@@ -255,11 +355,6 @@ export async function runSyncJob(
         context: { jobType: job.job_type, jobId: job.id },
       });
     }
-    if (job.dry_run) {
-      throw new UnsupportedCapabilityError('Dry runs of imports are not implemented yet', {
-        context: { jobType: job.job_type, jobId: job.id },
-      });
-    }
     await storage.integrations.setConnectionStatus(integration.id, 'sync_in_progress');
     statusChanged = true;
     events.emit('jobStarted', {
@@ -269,8 +364,20 @@ export async function runSyncJob(
       resumed: job.checkpoint !== undefined,
     });
 
-    opened = await openSession(provider, integration, { signal, environment });
-    const session = opened;
+    // A field_mapping_update re-maps staged records: it opens no session to the CRM and sends nothing.
+    const remap = job.job_type === 'field_mapping_update';
+    let session: Pick<OpenedSession, 'session' | 'knownSecrets' | 'stats'>;
+    if (remap) {
+      const values = credentialSecrets(openCredentials(environment.vault, integration));
+      session = {
+        session: createStagedSession(storage, integration.id),
+        knownSecrets: () => values,
+        stats: () => ({ requestsSent: 0, retries: 0, rateLimited: 0 }),
+      };
+    } else {
+      opened = await openSession(provider, integration, { signal, environment });
+      session = opened;
+    }
     secrets = session.knownSecrets();
     const info = await session.session.testConnection({ signal });
     const mappings = await storage.fieldMappings.list(integration.id);
@@ -279,7 +386,7 @@ export async function runSyncJob(
       ...settingsToOptions(info),
       ...pickMappingOptions(job.job_config['mapping_options'], 'job_config.mapping_options'),
     };
-    const loop = {
+    const loop: ExportOptions = {
       storage,
       clientStore: environment.clientStore,
       integration,
@@ -296,7 +403,7 @@ export async function runSyncJob(
       clock,
       signal,
       stats: () => session.stats(),
-      afterPage: async (): Promise<StopRequest> => {
+      afterPage: async () => {
         await heartbeat();
         if (cancelRequested) return 'cancel';
         if (options.park?.aborted === true) return 'park';
@@ -307,27 +414,63 @@ export async function runSyncJob(
         events.emit('progress', event);
       },
     };
-    let result: {
-      readonly kind: 'finished' | 'cancelled' | 'parked';
-      readonly counts: SyncJobCounts;
-      readonly recordsProcessed: number;
-    };
-    if (job.job_type === 'export_to_crm') {
-      assertCanExport(provider, integration);
-      const start = await startingExportCheckpoint(storage, job, () =>
-        planExport(provider, integration, mappings),
-      );
-      result = await runExport(loop, start);
-    } else {
-      let start = startingCheckpoint(job, () => planImport(provider, integration, mappings));
-      if (job.job_type === 'incremental_sync' && !start.resumed) {
-        const { checkpoint } = start;
-        const compiled = compileImportMappings(checkpoint.plan, mappings, mappingOptions);
-        const fingerprints = new Map([...compiled].map(([type, entry]) => [type, entry.fingerprint]));
-        const previous = await findPreviousImport(storage, integration.id);
-        start = { checkpoint: incrementalCheckpoint(checkpoint, previous, fingerprints), resumed: false };
+    // A fresh import keeps the CRM's settings with its checkpoint, for a later field_mapping_update.
+    const withSettings = <Start extends { checkpoint: ImportCheckpoint; resumed: boolean }>(
+      start: Start,
+    ): Start =>
+      start.resumed || info.settings === undefined
+        ? start
+        : { ...start, checkpoint: { ...start.checkpoint, connection_settings: { ...info.settings } } };
+    const work = async (active: ExportOptions): Promise<LoopResult> => {
+      if (job.job_type === 'export_to_crm') {
+        assertCanExport(provider, integration);
+        const start = await startingExportCheckpoint(active.storage, job, () =>
+          planExport(provider, integration, mappings),
+        );
+        return runExport(active, start);
       }
-      result = await runFullImport(loop, start);
+      if (job.job_type === 'field_mapping_update') {
+        const start = await startingFieldMappingUpdateCheckpoint(job, () =>
+          planFieldMappingUpdate(active.storage, provider, integration, mappings),
+        );
+        return runFieldMappingUpdate(active, start);
+      }
+      const start = withSettings(startingCheckpoint(job, () => planImport(provider, integration, mappings)));
+      if (job.job_type !== 'incremental_sync') return runFullImport(active, start);
+      const previous = await findPreviousImport(active.storage, integration.id);
+      if (start.resumed) return runTwoWaySync(active, { ...start, previous });
+      const compiled = compileImportMappings(start.checkpoint.plan, mappings, mappingOptions);
+      const fingerprints = new Map([...compiled].map(([type, entry]) => [type, entry.fingerprint]));
+      return runTwoWaySync(active, {
+        checkpoint: incrementalCheckpoint(start.checkpoint, previous, fingerprints),
+        resumed: false,
+        previous,
+      });
+    };
+    let result: LoopResult;
+    if (job.dry_run) {
+      const dryRun = await runDryRun(storage, environment.clientStore, job, (transaction, clientStore) => {
+        leaseStorage = transaction;
+        // A dry run is not parked by a graceful stop: what it did is undone at its end anyway.
+        return work({
+          ...loop,
+          storage: transaction,
+          clientStore,
+          dryRun: true,
+          afterPage: async () => {
+            await heartbeat();
+            return cancelRequested ? 'cancel' : null;
+          },
+        });
+      }).finally(() => {
+        leaseStorage = storage;
+      });
+      // Its heartbeats were rolled back with everything else: renew the lease before recording the end.
+      await heartbeat();
+      signal.throwIfAborted();
+      result = dryRun;
+    } else {
+      result = await work(loop);
     }
     counts = result.counts;
     if (result.kind === 'parked') {

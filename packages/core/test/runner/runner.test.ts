@@ -284,15 +284,33 @@ describe('job failures', () => {
       error: { name: 'UnsupportedCapabilityError', code: 'unsupported_capability' },
     });
     expect((await hub.getSyncJob({ supplierId, jobId: exportJob.id })).sync_job.job_status).toBe('failed');
+    // A dry run runs, reports what it would do, and writes nothing but its job row and its logs.
+    const lastSyncBefore = (await hub.getIntegration({ supplierId, integrationId })).integration.last_sync_at;
     const dryRun = await storage.jobs.create({
       integration_id: integrationId,
       job_type: 'full_import',
       dry_run: true,
     });
-    expect((await createInProcessRunner({ hub }).runOnce())?.error).toMatchObject({
-      message: expect.stringContaining('Dry runs'),
+    const previewed = await createInProcessRunner({ hub }).runOnce();
+    expect(previewed).toMatchObject({ status: 'completed', counts: { 'client.created': 1 } });
+    expect(await rowsOf(current.db, 'clients')).toEqual([]);
+    expect(await rowsOf(current.db, 'crm_record_links')).toEqual([]);
+    const report = await hub.getSyncReport({ supplierId, jobId: dryRun.id });
+    expect(report).toMatchObject({
+      dry_run: true,
+      totals: { to_wedsync: { created: previewed?.counts['created'] } },
     });
-    expect(dryRun.dry_run).toBe(true);
+    expect(report.entries.filter((entry) => entry.record_type === 'client')).toEqual([
+      expect.objectContaining({ direction: 'to_wedsync', action: 'created' }),
+    ]);
+    expect((await hub.getSyncJob({ supplierId, jobId: dryRun.id })).sync_job).toMatchObject({
+      job_status: 'completed',
+      dry_run: true,
+    });
+    // It moved no watermark and recorded no sync on the integration.
+    expect((await hub.getIntegration({ supplierId, integrationId })).integration.last_sync_at).toBe(
+      lastSyncBefore,
+    );
     // Stored mappings that no longer compile fail the job with every problem listed.
     await storage.fieldMappings.replace(integrationId, [
       {

@@ -37,7 +37,7 @@ async function setup() {
 }
 
 describe('scheduleDueSyncs', () => {
-  it('queues a full import for due integrations only, once, and again after the interval', async () => {
+  it('queues a sync for due integrations only, once, and again after the interval', async () => {
     const { testHub, auto, manual, exportOnly } = await setup();
     const { hub, supplierId } = testHub;
     const queued: JobQueuedEvent[] = [];
@@ -49,25 +49,36 @@ describe('scheduleDueSyncs', () => {
       expect((await hub.testConnection({ supplierId, integrationId })).success).toBe(true);
     }
 
-    const [job, ...others] = await hub.scheduleDueSyncs();
-    expect(others).toEqual([]);
+    const scheduled = await hub.scheduleDueSyncs();
+    const job = scheduled.find((item) => item.integration_id === auto);
     expect(job).toMatchObject({
       integration_id: auto,
       job_type: 'full_import',
       job_config: { trigger: 'schedule', requested_job_type: 'incremental_sync' },
     });
-    expect(queued).toEqual([
-      { jobId: job?.id, integrationId: auto, jobType: 'full_import', trigger: 'schedule' },
-    ]);
+    // An export-only integration gets an incremental sync (which only exports); a manual one nothing.
+    const exporting = scheduled.find((item) => item.integration_id === exportOnly);
+    expect(exporting).toMatchObject({ job_type: 'incremental_sync', job_config: { trigger: 'schedule' } });
+    expect(scheduled).toHaveLength(2);
+    expect(queued).toEqual(
+      expect.arrayContaining([
+        { jobId: job?.id, integrationId: auto, jobType: 'full_import', trigger: 'schedule' },
+        { jobId: exporting?.id, integrationId: exportOnly, jobType: 'incremental_sync', trigger: 'schedule' },
+      ]),
+    );
     // Its job is pending: not due again.
     expect(await hub.scheduleDueSyncs()).toEqual([]);
 
     await createInProcessRunner({ hub }).drain();
     expect(await hub.scheduleDueSyncs()).toEqual([]);
-    testHub.clock.advance(59 * 60_000);
-    expect(await hub.scheduleDueSyncs()).toEqual([]);
-    testHub.clock.advance(60_001);
-    expect((await hub.scheduleDueSyncs()).map((due) => due.integration_id)).toEqual([auto]);
+    // The export-only integration syncs every 15 minutes, the other every 60.
+    testHub.clock.advance(15 * 60_000 + 1);
+    expect((await hub.scheduleDueSyncs()).map((due) => due.integration_id)).toEqual([exportOnly]);
+    await createInProcessRunner({ hub }).drain();
+    testHub.clock.advance(45 * 60_000);
+    expect((await hub.scheduleDueSyncs()).map((due) => due.integration_id).sort()).toEqual(
+      [auto, exportOnly].sort(),
+    );
   });
 });
 

@@ -245,6 +245,19 @@ function chunk<Item>(items: readonly Item[], size: number): Item[][] {
   return chunks;
 }
 
+/** The `since` of a changes query: undefined, or an ISO 8601 instant normalised to `toISOString()` form. */
+function checkSince(since: unknown): string | undefined {
+  if (since === undefined) return undefined;
+  const time = typeof since === 'string' ? Date.parse(since) : Number.NaN;
+  if (!Number.isFinite(time)) {
+    throw new InvalidArgumentError(
+      `Expected \`query.since\` to be an ISO 8601 instant, got ${describe(since)}`,
+      { context: { argument: 'query.since' } },
+    );
+  }
+  return new Date(time).toISOString();
+}
+
 function encodeCursor(updatedAt: string, id: string): string {
   return Buffer.from(JSON.stringify([updatedAt, id]), 'utf8').toString('base64url');
 }
@@ -896,6 +909,7 @@ function buildStore(state: StoreState): KyselyClientStore {
         );
       }
       const after = query.cursor === null ? undefined : decodeCursor(query.cursor);
+      const since = after === undefined ? checkSince(query.since) : undefined;
       const tableKey = tableOfRecordType[recordType];
       const names = recordColumns(tableKey);
       await prepare();
@@ -904,6 +918,8 @@ function buildStore(state: StoreState): KyselyClientStore {
         statement = statement.where(
           sql<boolean>`(${sql.ref(names.updated_at)}, ${sql.ref(names.id)}) > (${after.updatedAt}, ${after.id})`,
         );
+      } else if (since !== undefined) {
+        statement = statement.where(sql<boolean>`${sql.ref(names.updated_at)} > ${since}`);
       }
       const rows = await run('read changes', tableKey, query.signal, () =>
         statement

@@ -1,11 +1,17 @@
 /**
  * `crm_client_staging`: raw CRM records staged during an import. Inserts are multi-row statements; status
  * changes are one `WITH v(...) AS (VALUES ...) UPDATE ... FROM v` statement per chunk (PostgreSQL, and SQLite
- * since 3.33); listing is a keyset page over (created_at, id).
+ * since 3.33); listing is a keyset page over (created_at, id). `listLatest` pages the newest row of each
+ * external id of one record type by external id: one query per page, an anti-join (`NOT EXISTS` a newer row)
+ * over the index `crm_client_staging_latest_idx` (integration, `raw_data.record_type`, external id,
+ * created_at, id) of migration `0005_staging_latest_index`.
  */
 import {
   InvalidArgumentError,
   type NewStagingRow,
+  type RecordType,
+  recordTypes,
+  type StagingLatestOptions,
   type StagingListOptions,
   type StagingRow,
   type StagingStatusUpdate,
@@ -13,7 +19,8 @@ import {
   type StorageCallOptions,
   stagingStatuses,
 } from '@wedsync/crm-core';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
+import type { SqlDialectName } from '../dialect.js';
 import { encodeJson, encodeTimestamp } from '../json.js';
 import {
   checkArray,
@@ -56,6 +63,38 @@ function decodeStaging(row: Readonly<Record<string, unknown>>): StagingRow {
 
 function optionalJsonObject(value: unknown, name: string): string | null {
   return value === undefined || value === null ? null : encodeJson(checkJsonObject(value, name), name);
+}
+
+/**
+ * The record type of a staged row (`raw_data.record_type`) as SQL, spelled exactly as the expression of the
+ * index `crm_client_staging_latest_idx` (the key is a literal, never a parameter, so the planner can use it).
+ */
+export function stagedRecordTypeSql(dialect: SqlDialectName, alias?: string): RawBuilder<string> {
+  const column = sql.ref(alias === undefined ? 'raw_data' : `${alias}.raw_data`);
+  return dialect === 'postgres'
+    ? sql<string>`(${column} ->> 'record_type')`
+    : sql<string>`json_extract(${column}, '$.record_type')`;
+}
+
+function encodeExternalIdCursor(externalId: string): string {
+  return Buffer.from(JSON.stringify([externalId]), 'utf8').toString('base64url');
+}
+
+function decodeExternalIdCursor(cursor: unknown): string {
+  const invalid = (cause?: unknown) =>
+    new InvalidArgumentError('Expected `after` to be a cursor returned by the previous page', {
+      context: { field: 'after' },
+      ...(cause === undefined ? {} : { cause }),
+    });
+  if (typeof cursor !== 'string' || cursor.length === 0) throw invalid();
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw invalid(error);
+  }
+  if (Array.isArray(decoded) && decoded.length === 1 && typeof decoded[0] === 'string') return decoded[0];
+  throw invalid();
 }
 
 /** The staging part of the kysely HubStorage. */
@@ -187,6 +226,62 @@ export function createStagingStore(context: StorageContext): StagingStore {
           next_cursor:
             rows.length > limit && last !== undefined ? encodeKeysetCursor(last.created_at, last.id) : null,
         };
+      });
+    },
+
+    async listLatest(integrationId: string, recordType: RecordType, options: StagingLatestOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const limit = checkLimit(options.limit);
+      const after =
+        options.after === undefined || options.after === null
+          ? undefined
+          : decodeExternalIdCursor(options.after);
+      return guard(context, 'list latest staged rows', table, async () => {
+        throwIfAborted(options.signal);
+        if (!isUuid(integrationId)) return { staging_rows: [], next_cursor: null };
+        const integration = integrationId.toLowerCase();
+        const newer = context.db
+          .selectFrom(`${table} as n`)
+          .select(sql`1`.as('one'))
+          .where('n.integration_id', '=', integration)
+          .where(stagedRecordTypeSql(context.dialect, 'n'), '=', type)
+          .whereRef('n.external_id', '=', 's.external_id')
+          .where(sql<boolean>`(n.created_at, n.id) > (s.created_at, s.id)`);
+        let query = context.db
+          .selectFrom(`${table} as s`)
+          .select(selection(context, stagingColumns))
+          .where('s.integration_id', '=', integration)
+          .where(stagedRecordTypeSql(context.dialect, 's'), '=', type)
+          .where(({ exists, not }) => not(exists(newer)));
+        if (after !== undefined) query = query.where('s.external_id', '>', after);
+        const rows = await query
+          .orderBy('s.external_id')
+          .limit(limit + 1)
+          .execute();
+        const page = rows.slice(0, limit).map(decodeStaging);
+        const last = page[page.length - 1];
+        return {
+          staging_rows: page,
+          next_cursor:
+            rows.length > limit && last !== undefined ? encodeExternalIdCursor(last.external_id) : null,
+        };
+      });
+    },
+
+    async countLatest(integrationId: string, recordType: RecordType, options: StorageCallOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      return guard(context, 'count latest staged rows', table, async () => {
+        throwIfAborted(options.signal);
+        if (!isUuid(integrationId)) return 0;
+        const row = await context.db
+          .selectFrom(table)
+          .select(sql<number | bigint | string>`count(distinct external_id)`.as('count'))
+          .where('integration_id', '=', integrationId.toLowerCase())
+          .where(stagedRecordTypeSql(context.dialect), '=', type)
+          .executeTakeFirst();
+        return Number(row?.count ?? 0);
       });
     },
 

@@ -7,6 +7,8 @@
  * 2. `0002_crm_tables`: the spec's five crm_* tables.
  * 3. `0003_clients_crm_columns`: the spec's ALTER TABLE clients (three columns, two partial indexes).
  * 4. `0004_sync_extensions`: crm_record_links, crm_conflicts, crm_record_backups.
+ * 5. `0005_staging_latest_index`: the index of `staging.listLatest` (the newest staged row of each external id
+ *    of a record type), which `field_mapping_update` jobs page through.
  *
  * Safe to run twice (applied steps are skipped) and from several processes at once on PostgreSQL: the Migrator
  * takes an advisory lock and runs each step in a transaction. Do not call it from inside another kysely
@@ -23,6 +25,7 @@ import {
   tableColumnNames,
 } from './crm-tables.js';
 import { createHostTables, type HostSchema } from './host-tables.js';
+import { createStagingLatestIndex } from './staging-latest-index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on the host's database, whose schema is not typed here.
 type AnyDatabase = Kysely<any>;
@@ -53,6 +56,7 @@ export const hubMigrationNames = [
   '0002_crm_tables',
   '0003_clients_crm_columns',
   '0004_sync_extensions',
+  '0005_staging_latest_index',
 ] as const;
 
 async function assertHostTablesExist(db: AnyDatabase, options: MigrateHubOptions): Promise<void> {
@@ -95,6 +99,7 @@ export function hubMigrations(
     '0002_crm_tables': { up: (db) => createCrmTables(db, target) },
     '0003_clients_crm_columns': { up: (db) => addClientCrmColumns(db, target) },
     '0004_sync_extensions': { up: (db) => createSyncExtensionTables(db, target) },
+    '0005_staging_latest_index': { up: (db) => createStagingLatestIndex(db, options.dialect) },
   };
 }
 

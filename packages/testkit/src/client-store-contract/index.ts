@@ -322,6 +322,47 @@ export function runClientStoreContract(options: ClientStoreContractOptions): voi
       expect(updated?.record.venue_name).toBe('Barn');
     });
 
+    test('changesSince with `since` and no cursor starts after that instant', async () => {
+      const supplierId = await newSupplier();
+      const first = await createClient(supplierId);
+      const [firstRow] = (await store().changesSince('client', { supplierId, cursor: null, limit: 10 })).rows;
+      expect(firstRow?.id).toBe(first);
+      const firstAt = Date.parse(firstRow?.updated_at ?? '');
+      // The next write must be stamped in a later millisecond.
+      while (Date.now() <= firstAt + 1) await new Promise((resolve) => setTimeout(resolve, 1));
+      const second = await createClient(supplierId);
+      const since = new Date(firstAt).toISOString();
+      const after = await store().changesSince('client', { supplierId, cursor: null, since, limit: 10 });
+      expect(after.rows.map((row) => row.id)).toEqual([second]);
+      expect(after.hasMore).toBe(false);
+      const everything = await store().changesSince('client', {
+        supplierId,
+        cursor: null,
+        since: '2000-01-01T00:00:00Z',
+        limit: 10,
+      });
+      expect(everything.rows.map((row) => row.id)).toEqual([first, second]);
+      const none = await store().changesSince('client', {
+        supplierId,
+        cursor: null,
+        since: new Date(Date.now() + 3_600_000).toISOString(),
+        limit: 10,
+      });
+      expect(none).toEqual({ rows: [], nextCursor: null, hasMore: false });
+      // A cursor wins over `since`.
+      const fromCursor = await store().changesSince('client', {
+        supplierId,
+        cursor: after.nextCursor,
+        since: '2000-01-01T00:00:00Z',
+        limit: 10,
+      });
+      expect(fromCursor.rows).toEqual([]);
+      await expectCrmError(
+        store().changesSince('client', { supplierId, cursor: null, since: 'yesterday', limit: 10 }),
+        'invalid_argument',
+      );
+    });
+
     test('rejects an unknown record type and bad arguments with InvalidArgumentError', async () => {
       const supplierId = await newSupplier();
       await expectCrmError(

@@ -7,6 +7,7 @@ import {
   expectIsoTimestamps,
   integrationFixture,
   later,
+  pause,
 } from './harness.js';
 
 /** A batch big enough to need several statements on SQLite (32766 parameters) at the storage's row widths. */
@@ -205,6 +206,146 @@ export function recordTests(scope: ContractScope): void {
       ).toBe(0);
       expect(await storage.staging.purge({ olderThan: later(new Date(), 60_000), integrationId })).toBe(2);
       expect((await storage.staging.list({ integrationId })).staging_rows).toEqual([]);
+    });
+  });
+
+  group('latest staged rows', () => {
+    const staged = (
+      integrationId: string,
+      jobId: string,
+      recordType: string,
+      externalId: string,
+      version: number,
+    ): NewStagingRow => ({
+      integration_id: integrationId,
+      sync_job_id: jobId,
+      external_id: externalId,
+      raw_data: { record_type: recordType, data: { id: externalId, version } },
+      import_status: 'processed',
+    });
+    const walk = async (
+      integrationId: string,
+      recordType: 'client' | 'project' | 'event',
+      limit: number,
+    ): Promise<{ rows: StagingRow[]; pages: number }> => {
+      const { storage } = scope.fixture();
+      const rows: StagingRow[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page = await storage.staging.listLatest(integrationId, recordType, { limit, after });
+        rows.push(...page.staging_rows);
+        after = page.next_cursor;
+        pages += 1;
+      } while (after !== null);
+      return { rows, pages };
+    };
+
+    test('listLatest pages the newest row of each external id of one record type, across jobs', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId: firstJob } = await jobFixture(scope);
+      const other = await jobFixture(scope);
+      await storage.staging.insert([
+        ...['a', 'b', 'c', 'd', 'e'].map((id) => staged(integrationId, firstJob, 'client', id, 1)),
+        staged(integrationId, firstJob, 'project', 'a', 1),
+        staged(other.integrationId, other.jobId, 'client', 'b', 9),
+      ]);
+      await storage.jobs.cancel(firstJob);
+      const secondJob = (
+        await storage.jobs.create({ integration_id: integrationId, job_type: 'field_mapping_update' })
+      ).id;
+      await pause(2); // distinct created_at: "latest" is by staging time
+      await storage.staging.insert([
+        staged(integrationId, secondJob, 'client', 'b', 2),
+        staged(integrationId, secondJob, 'client', 'd', 2),
+      ]);
+      await pause(2);
+      await storage.staging.insert([staged(integrationId, secondJob, 'client', 'b', 3)]);
+
+      const first = await storage.staging.listLatest(integrationId, 'client', { limit: 2 });
+      expect(first.staging_rows.map((row) => [row.external_id, row.raw_data['data']])).toEqual([
+        ['a', { id: 'a', version: 1 }],
+        ['b', { id: 'b', version: 3 }],
+      ]);
+      expect(first.next_cursor).not.toBeNull();
+      const latestB = first.staging_rows[1] as StagingRow;
+      expect(latestB).toMatchObject({
+        integration_id: integrationId,
+        sync_job_id: secondJob,
+        import_status: 'processed',
+        raw_data: { record_type: 'client', data: { id: 'b', version: 3 } },
+      });
+      expectIsoTimestamps(latestB, ['created_at']);
+      const second = await storage.staging.listLatest(integrationId, 'client', {
+        limit: 2,
+        after: first.next_cursor,
+      });
+      expect(second.staging_rows.map((row) => [row.external_id, row.raw_data['data']])).toEqual([
+        ['c', { id: 'c', version: 1 }],
+        ['d', { id: 'd', version: 2 }],
+      ]);
+      const third = await storage.staging.listLatest(integrationId, 'client', {
+        limit: 2,
+        after: second.next_cursor,
+      });
+      expect(third.staging_rows.map((row) => row.external_id)).toEqual(['e']);
+      expect(third.next_cursor).toBeNull();
+
+      const projects = await storage.staging.listLatest(integrationId, 'project');
+      expect(projects.staging_rows.map((row) => [row.external_id, row.raw_data['record_type']])).toEqual([
+        ['a', 'project'],
+      ]);
+      expect(projects.next_cursor).toBeNull();
+      expect(await storage.staging.listLatest(integrationId, 'event')).toEqual({
+        staging_rows: [],
+        next_cursor: null,
+      });
+      expect(await storage.staging.countLatest(integrationId, 'client')).toBe(5);
+      expect(await storage.staging.countLatest(integrationId, 'project')).toBe(1);
+      expect(await storage.staging.countLatest(integrationId, 'event')).toBe(0);
+      expect(await storage.staging.countLatest(other.integrationId, 'client')).toBe(1);
+      expect(await storage.staging.countLatest('not-a-uuid', 'client')).toBe(0);
+      expect((await storage.staging.listLatest('not-a-uuid', 'client')).staging_rows).toEqual([]);
+      await expectCrmError(
+        storage.staging.listLatest(integrationId, 'client', { after: 'garbage' }),
+        'invalid_argument',
+      );
+      await expectCrmError(storage.staging.listLatest(integrationId, 'contact' as never), 'invalid_argument');
+      await expectCrmError(
+        storage.staging.countLatest(integrationId, 'contact' as never),
+        'invalid_argument',
+      );
+      await expectCrmError(
+        storage.staging.listLatest(integrationId, 'client', { limit: 0 }),
+        'invalid_argument',
+      );
+    });
+
+    test('listLatest walks a large staging table once per external id, rows of one instant included', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const ids = Array.from({ length: 1500 }, (_, index) => `ext-${String(index).padStart(5, '0')}`);
+      // Every id twice in one insert (the same created_at), and the even ones a third time, later.
+      await storage.staging.insert([
+        ...ids.map((id) => staged(integrationId, jobId, 'client', id, 1)),
+        ...ids.map((id) => staged(integrationId, jobId, 'client', id, 1)),
+      ]);
+      await pause(2);
+      await storage.staging.insert(
+        ids.filter((_, index) => index % 2 === 0).map((id) => staged(integrationId, jobId, 'client', id, 2)),
+      );
+      const { rows, pages } = await walk(integrationId, 'client', 400);
+      expect(pages).toBe(4);
+      expect(rows.map((row) => row.external_id)).toEqual(ids);
+      for (const [index, row] of rows.entries()) {
+        expect((row.raw_data['data'] as { version: number }).version).toBe(index % 2 === 0 ? 2 : 1);
+      }
+      expect(await storage.staging.countLatest(integrationId, 'client')).toBe(ids.length);
+      const aborted = new AbortController();
+      aborted.abort(new Error('stopped by the runner'));
+      await expect(
+        storage.staging.listLatest(integrationId, 'client', { signal: aborted.signal }),
+      ).rejects.toThrow('stopped by the runner');
     });
   });
 
