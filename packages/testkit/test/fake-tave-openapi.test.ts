@@ -77,9 +77,9 @@ const collections: readonly {
   readonly item: string;
   readonly queries?: readonly string[];
 }[] = [
-  { path: '/address-book', item: '/address-book/{id}' },
+  { path: '/address-book', item: '/address-book/{id}', queries: ['sortBy=modified desc'] },
   { path: '/job', item: '/job/{id}', queries: ['includeClosed=true', 'sortBy=modified desc'] },
-  { path: '/job-contact', item: '/job-contact/{id}' },
+  { path: '/job-contact', item: '/job-contact/{id}', queries: ['includeHidden=true&sortBy=modified desc'] },
   { path: '/event', item: '/event/{id}' },
   { path: '/order', item: '/order/{id}' },
   { path: '/payment', item: '/payment/{id}' },
@@ -212,6 +212,22 @@ describe('the fake VSCO Workspace against the vendor OpenAPI document', () => {
       }
     }
     expect(validated).toBeGreaterThan(collections.length);
+  });
+
+  it('job contacts of one contact and of one job (the incremental lookups) match the document', async () => {
+    const jobContact = studio.jobContacts[0] as { contactId: string; jobId: string };
+    const byContact = await request(`/job-contact?contactId=${jobContact.contactId}&sortBy=id&pageSize=100`);
+    check('/job-contact', 'get', 200, byContact.body);
+    const contactItems = (byContact.body as TaveCollection<{ contactId: string }>).items;
+    expect(contactItems.length).toBeGreaterThan(0);
+    expect(contactItems.every((item) => item.contactId === jobContact.contactId)).toBe(true);
+    const byJob = await request(
+      `/job-contact?jobId=${jobContact.jobId}&includeHidden=true&sortBy=id&pageSize=100`,
+    );
+    check('/job-contact', 'get', 200, byJob.body);
+    const jobItems = (byJob.body as TaveCollection<{ jobId: string }>).items;
+    expect(jobItems.length).toBe(studio.jobContacts.filter((item) => item.jobId === jobContact.jobId).length);
+    expect(jobItems.every((item) => item.jobId === jobContact.jobId)).toBe(true);
   });
 
   it('items holding planted bad values fail exactly where planted', async () => {

@@ -19,7 +19,8 @@ import {
 import { TaveApi } from './api/client.js';
 import { readClients } from './read/clients.js';
 import type { ReadContext } from './read/context.js';
-import { readEvents, readInvoices, readPayments, readProjects } from './read/records.js';
+import { readProjects } from './read/projects.js';
+import { readEvents, readInvoices, readPayments } from './read/records.js';
 import type { ResolvedTaveSettings } from './settings.js';
 import { findExistingRecord, type TaveFindOptions } from './write/find.js';
 import { checkWrite, writeChanges } from './write/write.js';

@@ -104,20 +104,43 @@ describe('read project', () => {
     }
   });
 
-  it('walks jobs changed since a watermark, newest first', async () => {
+  it('walks jobs changed since a watermark, newest first, then the jobs whose contacts changed', async () => {
     const session = await connect(tave);
     const sorted = [...studio.jobs].sort(
       (left, right) => Date.parse(right.modifiedAt) - Date.parse(left.modifiedAt),
     );
     const since = sorted[12]?.modifiedAt as string;
-    const expected = sorted
+    // The walk: the jobs that changed themselves, newest first.
+    const walked = sorted
       .filter((job) => Date.parse(job.modifiedAt) > Date.parse(since))
       .map((job) => job.id);
+    // A job that did not change itself gets a changed contact.
+    const still = sorted.at(-1)?.id as string;
+    const jobContact = fake.state.list('job-contact').find((item) => item.jobId === still);
+    fake.state.update('job-contact', jobContact?.id as string, {});
+    const all = await readAll(session, 'project');
+    expect(all.find((record) => record.externalId === still)?.modifiedAt).toBe(
+      fake.state.get('job-contact', jobContact?.id as string)?.modified,
+    );
+    // A project's modifiedAt is the newest of its job and the job's contacts: every record past the watermark.
+    const expected = all.filter((record) => Date.parse(record.modifiedAt as string) > Date.parse(since));
     const pages = await readPages(session, 'project', { since });
-    expect(pages.flatMap((page) => page.records.map((record) => record.externalId))).toEqual(expected);
+    const records = pages.flatMap((page) => [...page.records]);
+    const ids = records.map((record) => record.externalId);
+    expect(ids.slice(0, walked.length)).toEqual(walked);
+    const byId = (left: ExternalRecord, right: ExternalRecord) =>
+      left.externalId < right.externalId ? -1 : 1;
+    expect([...records].sort(byId)).toEqual([...expected].sort(byId));
+    expect(records.length).toBeGreaterThan(walked.length);
     expect(pages[0]?.cursor).toBe('job:modified:page:2');
+    expect(pages.at(-2)?.cursor).toBe('job:modified:linked');
     const resumed = await readAll(session, 'project', { since, cursor: 'job:modified:page:2' });
-    expect(resumed.map((record) => record.externalId)).toEqual(expected.slice(10));
+    expect(resumed.map((record) => record.externalId)).toEqual([
+      ...walked.slice(10),
+      ...ids.slice(walked.length),
+    ]);
+    const linked = await readAll(session, 'project', { since, cursor: 'job:modified:linked' });
+    expect(linked.map((record) => record.externalId)).toEqual(ids.slice(walked.length));
   });
 });
 

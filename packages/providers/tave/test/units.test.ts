@@ -1,7 +1,14 @@
-/** Small units: custom field resolution and cursors. */
+/** Small units: custom field resolution, cursors, and what one job's contacts say. */
 import { describe, expect, it } from 'vitest';
-import { formatTaveCursor, parseTaveCursor } from '../src/read/cursor.js';
+import {
+  formatAfterCursor,
+  formatLinkedCursor,
+  formatTaveCursor,
+  parseIncrementalCursor,
+  parseTaveCursor,
+} from '../src/read/cursor.js';
 import { CustomFieldResolver } from '../src/read/custom-fields.js';
+import { type JobContactRow, newestTime, summarizeJob } from '../src/read/links.js';
 
 describe('CustomFieldResolver', () => {
   const resolver = new CustomFieldResolver([
@@ -92,5 +99,105 @@ describe('cursors', () => {
     expect(() => parseTaveCursor(cursor as string, phase, incremental)).toThrow(
       'Expected `cursor` to be a cursor of this read',
     );
+  });
+});
+
+describe('incremental cursors', () => {
+  it('resume after an id, at the linked records, or at a page of the walk', () => {
+    expect(formatAfterCursor('address-book', '01h35ccwymj5ctckp8px1azhg6')).toBe(
+      'address-book:modified:after:01h35ccwymj5ctckp8px1azhg6',
+    );
+    expect(formatLinkedCursor('job')).toBe('job:modified:linked');
+    expect(
+      parseIncrementalCursor('address-book:modified:after:01h35ccwymj5ctckp8px1azhg6', 'address-book', [
+        'after',
+        'page',
+      ]),
+    ).toEqual({ kind: 'after', id: '01h35ccwymj5ctckp8px1azhg6' });
+    expect(parseIncrementalCursor('address-book:modified:page:3', 'address-book', ['after', 'page'])).toEqual(
+      {
+        kind: 'page',
+        page: '3',
+      },
+    );
+    expect(parseIncrementalCursor('job:modified:linked', 'job', ['page', 'linked'])).toEqual({
+      kind: 'linked',
+    });
+    expect(parseIncrementalCursor(null, 'job', ['page'])).toEqual({ kind: 'start' });
+  });
+
+  it.each([
+    ['job:modified:linked', 'job', ['page']],
+    ['job:modified:after:abc', 'job', ['page', 'linked']],
+    ['address-book:modified:after:', 'address-book', ['after']],
+    ['address-book:modified:after:a/b', 'address-book', ['after']],
+    ['address-book:page:2', 'address-book', ['after', 'page']],
+    ['job:modified:page:0', 'job', ['page']],
+  ] as const)('refuses %s for a %s read accepting %j', (cursor, phase, forms) => {
+    expect(() => parseIncrementalCursor(cursor, phase, forms)).toThrow(
+      'Expected `cursor` to be a cursor of this read',
+    );
+  });
+
+  it('names the forms it accepts', () => {
+    expect(() => parseIncrementalCursor('x', 'job', ['page', 'linked'])).toThrow(
+      'Expected `cursor` to be a cursor of this read (`job:modified:page:<page>` or `job:modified:linked`, as the read has `since`), got `x` (string)',
+    );
+  });
+});
+
+describe('summarizeJob', () => {
+  const row = (id: string, patch: Partial<JobContactRow>): JobContactRow => ({
+    id,
+    contactId: `contact-${id}`,
+    jobId: 'job',
+    client: false,
+    couple: false,
+    order: `2025-01-01T00:00:0${id}Z\u0000${id}`,
+    modified: `2025-01-01T00:00:0${id}+00:00`,
+    hidden: false,
+    ...patch,
+  });
+
+  it('takes the first client, then the other couple roles as partner candidates', () => {
+    const summary = summarizeJob([
+      row('4', { couple: true }),
+      row('3', { client: true, couple: true }),
+      row('2', { couple: false }),
+      row('5', { client: true, couple: true }),
+    ]);
+    expect(summary).toEqual({
+      clientId: 'contact-3',
+      partners: ['contact-5', 'contact-4'],
+      contactsModified: '2025-01-01T00:00:05+00:00',
+    });
+  });
+
+  it('dates the job contacts by the hidden ones too, but leaves them out of the roles', () => {
+    const summary = summarizeJob([
+      row('1', { client: true, couple: true }),
+      row('7', { couple: true, hidden: true }),
+    ]);
+    expect(summary).toEqual({
+      clientId: 'contact-1',
+      partners: [],
+      contactsModified: '2025-01-01T00:00:07+00:00',
+    });
+    expect(summarizeJob([row('1', { client: true, hidden: true })])).toMatchObject({ clientId: undefined });
+    expect(summarizeJob([row('1', { couple: true })])).toMatchObject({ clientId: undefined, partners: [] });
+    expect(summarizeJob(undefined)).toEqual({
+      clientId: undefined,
+      partners: [],
+      contactsModified: undefined,
+    });
+  });
+
+  it('keeps the newest timestamp as written, passing over what does not parse', () => {
+    expect(newestTime(['2025-01-01T00:00:00+00:00', undefined, '2025-03-01T00:00:00+01:00', null])).toBe(
+      '2025-03-01T00:00:00+01:00',
+    );
+    expect(newestTime(['not a date', '2024-01-01T00:00:00Z'])).toBe('2024-01-01T00:00:00Z');
+    expect(newestTime(['not a date'])).toBe('not a date');
+    expect(newestTime([])).toBeUndefined();
   });
 });

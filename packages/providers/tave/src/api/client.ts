@@ -7,7 +7,7 @@
  * Vendor documentation: https://workspace.vsco.co/api (the OpenAPI document `VSCO Workspace API v2.0.0`).
  */
 import { type ProviderHttpClient, ValidationError } from '@wedsync/crm-core';
-import { type PaginatedPage, pageNumberPagination } from '@wedsync/crm-provider-kit';
+import { type PaginatedPage, ProviderApiError, pageNumberPagination } from '@wedsync/crm-provider-kit';
 import type { z } from 'zod';
 import {
   TaveCollectionSchema,
@@ -112,11 +112,13 @@ export class TaveApi {
           };
         }
         // Sorted newest first: keep what changed after the watermark; an older item ends the walk here.
+        // `totalItems` stays the whole collection's size (what a full walk would cost), not the changes'.
         const fresh = items.filter((item) => !(modifiedTime(item) <= modifiedAfter));
         const reached = fresh.length < items.length;
         return {
           items: fresh,
           ...(reached ? { totalPages: page } : totalPages === undefined ? {} : { totalPages }),
+          ...(collection.meta?.totalItems === undefined ? {} : { totalItems: collection.meta.totalItems }),
         };
       },
     });
@@ -159,6 +161,24 @@ export class TaveApi {
   ): Promise<Output> {
     const response = await this.#http.request({ method: 'GET', path, ...(signal ? { signal } : {}) });
     return parseResponse(schema, response.body, template);
+  }
+
+  /**
+   * One record by path (`job/{id}`), or null when the API answers 404 (the record is gone). Every other failure
+   * is thrown as the HTTP client reports it.
+   */
+  async find<Output>(
+    path: string,
+    schema: z.ZodType<Output>,
+    template: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Output | null> {
+    try {
+      return await this.get(path, schema, template, signal);
+    } catch (error) {
+      if (ProviderApiError.isInstance(error) && error.status === 404) return null;
+      throw error;
+    }
   }
 
   /** The studio: name, currency, date format, time zone. */

@@ -31,6 +31,7 @@ export const TaveContactSchema = z.looseObject({
   id,
   kind: z.string(),
   modified: z.string().optional(),
+  hidden: z.boolean().nullish(),
   customFields: z.array(TaveCustomFieldValueSchema).nullish(),
   vendorRoleId: nullableText,
   companyName: nullableText,
@@ -46,6 +47,8 @@ export const TaveJobContactSchema = z.looseObject({
   client: z.boolean().nullish(),
   roleKinds: z.array(z.string()).nullish(),
   created: z.string().optional(),
+  modified: z.string().optional(),
+  hidden: z.boolean().nullish(),
 });
 /** A job contact as parsed. */
 export type TaveJobContactItem = z.infer<typeof TaveJobContactSchema>;

@@ -5,7 +5,11 @@
  * only someone's partner, a planner, a vendor or a team member is not a client.
  *
  * Tave has no partner field: the partner is the other couple-role contact of the client's most recent job that
- * has one. Building a client therefore needs every job contact and job before the address book is read:
+ * has one. A client record is therefore built from its contact, the jobs it is the client of, those jobs'
+ * contacts and the partner's contact; its `modifiedAt` is the newest `modified` among all of them, so a change to
+ * any of them moves the client past the watermark.
+ *
+ * A full read needs every job contact and job before the address book is read:
  *
  * 1. `GET /studio/me` (currency) and `GET /custom-field` (labels);
  * 2. one walk of `/job-contact`: each job's client and partner candidates (ids only);
@@ -16,18 +20,42 @@
  * Only walk 5 yields pages, so cursors are `address-book:page:N`. Resuming runs steps 1–4 again (every page of
  * `/job-contact`, `/job` and `/address-book`) before continuing at page N: a resumed client read costs one full
  * pre-pass. Memory holds ids, job summaries and the partners' records, never the whole address book.
+ *
+ * An incremental read (`since`) walks `/job-contact` (hidden ones too), `/job` and `/address-book` by
+ * `modified desc` down to the watermark — usually one page each — and works out which clients those changes
+ * touch (see `changes.ts`). It then builds just those clients from per-record lookups the vendor documents:
+ * `GET /job-contact?contactId=` for each touched contact, `GET /job-contact?jobId=` for each of their client jobs,
+ * `GET /job/{id}` for each such job and `GET /address-book/{id}` for each client or partner that did not change
+ * itself — about four requests per changed client. When that would cost more than the full read's walks (a bulk
+ * change), it runs the full pre-pass instead and yields only the touched clients. Either way the records are
+ * the ones a full read yields for those clients, in id order, with cursors `address-book:modified:after:<id>`.
+ *
+ * What an incremental read cannot see: records deleted outright (a deleted contact, job or job contact leaves
+ * nothing to walk by; the client is corrected at its next change or full import), and changes the vendor makes
+ * without moving `modified` (the vendor documents no rule for it; a job's derived fields, such as its
+ * `jobTypeName` after the job type is renamed, may be such changes).
  */
 import type { ExternalRecord, ProviderPage } from '@wedsync/crm-core';
 import { type TaveContactItem, TaveContactSchema, type TaveJobItem, TaveJobSchema } from '../api/schemas.js';
 import {
+  type ChangeSet,
+  clientsToReread,
+  collectLinkChanges,
+  lookupRowSource,
+  memoryRowSource,
+} from './changes.js';
+import {
   collectJobPeople,
   customFieldResolver,
+  type JobPeople,
   type ReadContext,
   studioCurrency,
   withoutLinks,
 } from './context.js';
-import { formatTaveCursor, parseTaveCursor } from './cursor.js';
+import { formatAfterCursor, formatTaveCursor, parseIncrementalCursor, parseTaveCursor } from './cursor.js';
 import type { CustomFieldResolver } from './custom-fields.js';
+import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
+import { collectChanges, pagesOf, TaveLookups } from './lookups.js';
 
 /** A money amount of the API with the studio's currency; null when the amount is. */
 export interface TaveMoneyValue {
@@ -55,9 +83,19 @@ export interface TaveClientJob {
   readonly budget: TaveMoneyValue | null;
 }
 
+/** One job of a client while it is built. */
 interface JobRow {
   readonly summary: TaveClientJob;
   readonly order: string;
+  /** The newest `modified` of the job and its contacts. */
+  readonly changed: string | undefined;
+}
+
+/** What every client of one read shares. */
+interface ClientParts {
+  readonly currencyCode: string;
+  readonly resolver: CustomFieldResolver;
+  readonly weddingJobTypes: RegExp;
 }
 
 function jobSummary(job: TaveJobItem, currencyCode: string, weddingJobTypes: RegExp): TaveClientJob {
@@ -81,6 +119,32 @@ function jobSummary(job: TaveJobItem, currencyCode: string, weddingJobTypes: Reg
   };
 }
 
+function jobRowOf(job: TaveJobItem, people: JobPeopleSummary, parts: ClientParts): JobRow {
+  return {
+    summary: jobSummary(job, parts.currencyCode, parts.weddingJobTypes),
+    order: `${job.created === undefined ? '' : new Date(Date.parse(job.created) || 0).toISOString()}\u0000${job.id}`,
+    changed: newestTime([job.modified, people.contactsModified]),
+  };
+}
+
+/** Oldest first. */
+function sortJobRows(rows: JobRow[]): JobRow[] {
+  return rows.sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0));
+}
+
+/** The partner candidates of a client: those of its most recent job (rows oldest first) that has any. */
+function partnerCandidatesOf(
+  clientId: string,
+  rows: readonly JobRow[],
+  summaryOf: (jobId: string) => JobPeopleSummary,
+): readonly string[] {
+  for (let index = rows.length - 1; index >= 0; index -= 1) {
+    const candidates = summaryOf((rows[index] as JobRow).summary.id).partners.filter((id) => id !== clientId);
+    if (candidates.length > 0) return candidates;
+  }
+  return [];
+}
+
 /** A contact with its custom fields resolved and without transport links. */
 export function enrichContact(
   contact: TaveContactItem,
@@ -94,22 +158,259 @@ function isVendor(contact: TaveContactItem): boolean {
   return filled(contact.vendorRoleId) || filled(contact.companyName);
 }
 
-/** Reads clients page by page (see the module comment for the pre-pass and its cost on resume). */
+/** Whether a contact can be someone's partner: a visible person. */
+function canPartner(contact: TaveContactItem): boolean {
+  return contact.kind === 'person' && contact.hidden !== true;
+}
+
+/** Whether a contact is a client: a visible person who is a job's client, or on no job and not a vendor. */
+function isClient(contact: TaveContactItem, clientOfJobs: boolean, onJobs: boolean): boolean {
+  return (
+    contact.kind === 'person' && contact.hidden !== true && (clientOfJobs || (!onJobs && !isVendor(contact)))
+  );
+}
+
+/** The client record: the contact, its partner, its jobs (oldest first); `modifiedAt` the newest of them all. */
+function clientRecord(
+  contact: TaveContactItem,
+  rows: readonly JobRow[],
+  partner: TaveContactItem | null,
+  parts: ClientParts,
+): ExternalRecord {
+  const modifiedAt = newestTime([contact.modified, ...rows.map((row) => row.changed), partner?.modified]);
+  return {
+    externalId: contact.id,
+    ...(modifiedAt === undefined ? {} : { modifiedAt }),
+    data: {
+      ...enrichContact(contact, parts.resolver),
+      partner: partner === null ? null : enrichContact(partner, parts.resolver),
+      jobs: rows.map((row) => row.summary),
+      currencyCode: parts.currencyCode,
+    },
+  };
+}
+
+/** Options of a read. */
+export interface ClientReadOptions {
+  readonly cursor: string | null | undefined;
+  readonly modifiedAfter: number | undefined;
+}
+
+/** Reads clients page by page (see the module comment for what each kind of read requests). */
 export async function* readClients(
   context: ReadContext,
-  options: { readonly cursor: string | null | undefined; readonly modifiedAfter: number | undefined },
+  options: ClientReadOptions,
 ): AsyncGenerator<ProviderPage> {
-  const { api, settings, signal } = context;
-  const incremental = options.modifiedAfter !== undefined;
-  const startPage = parseTaveCursor(options.cursor, 'address-book', incremental);
-  const withSignal = signal === undefined ? {} : { signal };
+  const { modifiedAfter } = options;
+  if (modifiedAfter === undefined) {
+    const startPage = parseTaveCursor(options.cursor, 'address-book', false);
+    yield* fullPass(context, await clientParts(context), { startPage });
+    return;
+  }
+  const resume = parseIncrementalCursor(options.cursor, 'address-book', ['after', 'page']);
+  // A page cursor of an earlier version of this read resumes nothing: the read starts again (re-reads are no-ops).
+  const afterId = resume.kind === 'after' ? resume.id : undefined;
+  yield* readChangedClients(context, modifiedAfter, afterId);
+}
 
-  // 1. Reference data.
+async function clientParts(context: ReadContext): Promise<ClientParts> {
   const currencyCode = await studioCurrency(context);
   const resolver = await customFieldResolver(context);
+  return { currencyCode, resolver, weddingJobTypes: context.settings.weddingJobTypes };
+}
+
+/** Changed items kept in memory per walk; past that the read takes the full pre-pass. */
+function keptChanges(context: ReadContext): number {
+  return 50 * context.settings.pageSize;
+}
+
+/** The incremental read: the changes, then the touched clients by lookups, or by the full pre-pass. */
+async function* readChangedClients(
+  context: ReadContext,
+  modifiedAfter: number,
+  afterId: string | undefined,
+): AsyncGenerator<ProviderPage> {
+  const parts = await clientParts(context);
+  const keep = keptChanges(context);
+  const linkChanges = await collectLinkChanges(context, modifiedAfter);
+  // Docs: GET /job?includeClosed=true&sortBy=modified desc (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs
+  const jobChanges = await collectChanges<TaveJobItem, string>(context, {
+    path: 'job',
+    schema: TaveJobSchema,
+    query: { includeClosed: true },
+    modifiedAfter,
+    keep,
+    key: (job) => job.id,
+  });
+  // Docs: GET /address-book?sortBy=modified desc (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
+  const contactChanges = await collectChanges<TaveContactItem, { id: string; person: boolean }>(context, {
+    path: 'address-book',
+    schema: TaveContactSchema,
+    modifiedAfter,
+    keep,
+    key: (contact) => ({ id: contact.id, person: contact.kind === 'person' }),
+  });
+  const changes: ChangeSet = {
+    contacts: new Set(contactChanges.keys.filter((key) => key.person).map((key) => key.id)),
+    jobs: new Set(jobChanges.keys),
+    links: linkChanges.links,
+  };
+  // What the fallback costs: the full pre-pass and the walk that yields.
+  const pageSize = context.settings.pageSize;
+  const budget =
+    pagesOf(linkChanges.totalItems, pageSize) +
+    pagesOf(jobChanges.totalItems, pageSize) +
+    2 * pagesOf(contactChanges.totalItems, pageSize);
+  const lookups = new TaveLookups(context, budget);
+  const records =
+    jobChanges.items === undefined || contactChanges.items === undefined
+      ? undefined
+      : await targetedClients(parts, changes, lookups, {
+          jobs: new Map(jobChanges.items.map((job) => [job.id, job])),
+          contacts: new Map(contactChanges.items.map((contact) => [contact.id, contact])),
+        });
+  context.logger.debug('Tave incremental client read', {
+    changedContacts: changes.contacts.size,
+    changedJobs: changes.jobs.size,
+    changedJobContacts: changes.links.length,
+    lookups: lookups.spent,
+    budget,
+    fullPrePass: records === undefined,
+  });
+  if (records === undefined) {
+    yield* fullPass(context, parts, { startPage: null, only: { changes, afterId } });
+    return;
+  }
+  const remaining = records.filter((record) => afterId === undefined || record.externalId > afterId);
+  if (remaining.length === 0) {
+    yield { records: [], cursor: null };
+    return;
+  }
+  for (let start = 0; start < remaining.length; start += pageSize) {
+    const page = remaining.slice(start, start + pageSize);
+    const last = start + pageSize >= remaining.length;
+    yield {
+      records: page,
+      cursor: last ? null : formatAfterCursor('address-book', (page.at(-1) as ExternalRecord).externalId),
+    };
+  }
+}
+
+/** Records already read by the change walks (newest state), by id. */
+interface KnownRecords {
+  readonly jobs: ReadonlyMap<string, TaveJobItem>;
+  readonly contacts: ReadonlyMap<string, TaveContactItem>;
+}
+
+/** One client being built. */
+interface PendingClient {
+  readonly contact: TaveContactItem;
+  readonly rows: readonly JobRow[];
+  readonly candidates: readonly string[];
+  next: number;
+  partner: TaveContactItem | null | undefined;
+}
+
+/**
+ * The touched clients built from per-record lookups, sorted by id; undefined when the lookups would cost more
+ * than the budget (then nothing more is requested).
+ */
+async function targetedClients(
+  parts: ClientParts,
+  changes: ChangeSet,
+  lookups: TaveLookups,
+  known: KnownRecords,
+): Promise<ExternalRecord[] | undefined> {
+  const candidates = await clientsToReread(changes, lookupRowSource(lookups));
+  if (candidates === undefined || !lookups.affords('rowsOfContact', candidates)) return undefined;
+  const rowsOfContact = await lookups.rowsOfContacts(candidates);
+  // The jobs each candidate is a client of, and who their first client is.
+  const clientJobs = new Set<string>();
+  for (const rows of rowsOfContact.values()) {
+    for (const row of rows) if (row.client && !row.hidden) clientJobs.add(row.jobId);
+  }
+  if (!lookups.affords('rowsOfJob', clientJobs)) return undefined;
+  const rowsOfJob = await lookups.rowsOfJobs(clientJobs);
+  const summaries = new Map<string, JobPeopleSummary>();
+  for (const [jobId, rows] of rowsOfJob) summaries.set(jobId, summarizeJob(rows));
+  const summaryOf = (jobId: string) => summaries.get(jobId) ?? summarizeJob([]);
+  const jobsOfClient = new Map<string, string[]>();
+  for (const jobId of clientJobs) {
+    const clientId = summaryOf(jobId).clientId;
+    if (clientId === undefined || !rowsOfContact.has(clientId)) continue;
+    const jobs = jobsOfClient.get(clientId);
+    if (jobs === undefined) jobsOfClient.set(clientId, [jobId]);
+    else jobs.push(jobId);
+  }
+  const unknownJobs = [...jobsOfClient.values()].flat().filter((id) => !known.jobs.has(id));
+  const unknownContacts = candidates.filter((id) => !known.contacts.has(id));
+  if (!lookups.affords('job', unknownJobs) || !lookups.affords('contact', unknownContacts)) return undefined;
+  const [fetchedJobs, fetchedContacts] = await Promise.all([
+    lookups.jobs(unknownJobs),
+    lookups.contacts(unknownContacts),
+  ]);
+  const jobOf = (id: string) => known.jobs.get(id) ?? fetchedJobs.get(id);
+
+  const pending: PendingClient[] = [];
+  for (const id of candidates) {
+    const contact = known.contacts.get(id) ?? fetchedContacts.get(id);
+    if (contact === undefined) continue;
+    const rows: JobRow[] = [];
+    for (const jobId of jobsOfClient.get(id) ?? []) {
+      const job = jobOf(jobId);
+      if (job !== undefined) rows.push(jobRowOf(job, summaryOf(jobId), parts));
+    }
+    if (!isClient(contact, rows.length > 0, (rowsOfContact.get(id)?.length ?? 0) > 0)) continue;
+    sortJobRows(rows);
+    const partnerIds = partnerCandidatesOf(id, rows, summaryOf);
+    pending.push({
+      contact,
+      rows,
+      candidates: partnerIds,
+      next: 0,
+      partner: partnerIds.length ? undefined : null,
+    });
+  }
+
+  // Partners: each client's first candidate that is a visible person, asked for one candidate per round.
+  for (;;) {
+    const open = pending.filter((client) => client.partner === undefined);
+    if (open.length === 0) break;
+    const wanted = open.map((client) => client.candidates[client.next] as string);
+    const unknown = wanted.filter((id) => !known.contacts.has(id));
+    if (!lookups.affords('contact', unknown)) return undefined;
+    const fetched = await lookups.contacts(unknown);
+    for (const client of open) {
+      const id = client.candidates[client.next] as string;
+      const contact = known.contacts.get(id) ?? fetched.get(id);
+      client.next += 1;
+      if (contact !== undefined && canPartner(contact)) client.partner = contact;
+      else if (client.next >= client.candidates.length) client.partner = null;
+    }
+  }
+  return pending.map((client) => clientRecord(client.contact, client.rows, client.partner ?? null, parts));
+}
+
+/** Options of {@link fullPass}. */
+interface FullPassOptions {
+  /** The page of the yielding walk to start at (a full read's cursor). */
+  readonly startPage: string | null;
+  /** An incremental read's fallback: yield only the clients these changes touch, after this id. */
+  readonly only?: { readonly changes: ChangeSet; readonly afterId: string | undefined };
+}
+
+/** The full read (steps 1–5 of the module comment), or the incremental fallback that filters it. */
+async function* fullPass(
+  context: ReadContext,
+  parts: ClientParts,
+  options: FullPassOptions,
+): AsyncGenerator<ProviderPage> {
+  const { api, settings, signal } = context;
+  const withSignal = signal === undefined ? {} : { signal };
+  const { only } = options;
 
   // 2. Who is the client and who may be the partner, per job.
-  const people = await collectJobPeople(context);
+  const people: JobPeople = await collectJobPeople(context);
 
   // 3. Each client's jobs, oldest first.
   const jobsOf = new Map<string, JobRow[]>();
@@ -122,38 +423,35 @@ export async function* readClients(
     ...withSignal,
   })) {
     for (const job of page.items) {
-      const clientId = people.clientOf.get(job.id);
+      const summary = people.summaryOf(job.id);
+      const clientId = summary.clientId;
       if (clientId === undefined) continue;
-      const row: JobRow = {
-        summary: jobSummary(job, currencyCode, settings.weddingJobTypes),
-        order: `${job.created === undefined ? '' : new Date(Date.parse(job.created) || 0).toISOString()}\u0000${job.id}`,
-      };
+      const row = jobRowOf(job, summary, parts);
       const rows = jobsOf.get(clientId);
       if (rows === undefined) jobsOf.set(clientId, [row]);
       else rows.push(row);
     }
   }
+  const touched =
+    only === undefined
+      ? undefined
+      : new Set((await clientsToReread(only.changes, memoryRowSource(people))) ?? []);
   const partnerCandidates = new Map<string, readonly string[]>();
   const wanted = new Set<string>();
   for (const [clientId, rows] of jobsOf) {
-    rows.sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0));
-    // The most recent job with a partner decides.
-    for (let index = rows.length - 1; index >= 0; index -= 1) {
-      const jobId = (rows[index] as JobRow).summary.id;
-      const candidates = (people.partnersOf.get(jobId) ?? []).filter((id) => id !== clientId);
-      if (candidates.length === 0) continue;
-      partnerCandidates.set(clientId, candidates);
-      for (const id of candidates) wanted.add(id);
-      break;
-    }
+    sortJobRows(rows);
+    if (touched !== undefined && !touched.has(clientId)) continue;
+    const candidates = partnerCandidatesOf(clientId, rows, (jobId) => people.summaryOf(jobId));
+    if (candidates.length === 0) continue;
+    partnerCandidates.set(clientId, candidates);
+    for (const id of candidates) wanted.add(id);
   }
 
-  const isClient = (contact: TaveContactItem): boolean =>
-    contact.kind === 'person' &&
-    (jobsOf.has(contact.id) || (!people.onJobs.has(contact.id) && !isVendor(contact)));
+  const isClientContact = (contact: TaveContactItem): boolean =>
+    isClient(contact, jobsOf.has(contact.id), people.byContact.has(contact.id));
 
   // 4. The partners' records (and the number of clients, for progress).
-  const partners = new Map<string, Record<string, unknown>>();
+  const partners = new Map<string, TaveContactItem>();
   let clientCount = 0;
   // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
   for await (const page of api.list({
@@ -164,20 +462,19 @@ export async function* readClients(
     ...withSignal,
   })) {
     for (const contact of page.items) {
-      if (isClient(contact)) clientCount += 1;
-      if (contact.kind === 'person' && wanted.has(contact.id)) {
-        partners.set(contact.id, enrichContact(contact, resolver));
-      }
+      if (isClientContact(contact)) clientCount += 1;
+      if (wanted.has(contact.id) && canPartner(contact)) partners.set(contact.id, contact);
     }
   }
   context.logger.debug('Tave client read: pre-pass done', {
     clients: clientCount,
     clientsWithJobs: jobsOf.size,
     partners: partners.size,
-    jobs: people.clientOf.size,
+    jobs: people.byJob.size,
+    ...(touched === undefined ? {} : { touched: touched.size }),
   });
 
-  const partnerOf = (clientId: string): Record<string, unknown> | null => {
+  const partnerOf = (clientId: string): TaveContactItem | null => {
     for (const id of partnerCandidates.get(clientId) ?? []) {
       const partner = partners.get(id);
       if (partner !== undefined) return partner;
@@ -191,30 +488,31 @@ export async function* readClients(
     path: 'address-book',
     schema: TaveContactSchema,
     pageSize: settings.pageSize,
-    query: { sortBy: incremental ? 'modified desc' : 'id' },
-    cursor: startPage,
-    ...(options.modifiedAfter === undefined ? {} : { modifiedAfter: options.modifiedAfter }),
+    query: { sortBy: 'id' },
+    cursor: options.startPage,
     ...withSignal,
   })) {
     const records: ExternalRecord[] = [];
     for (const contact of page.items) {
-      if (!isClient(contact)) continue;
-      const data: Record<string, unknown> = {
-        ...enrichContact(contact, resolver),
-        partner: partnerOf(contact.id),
-        jobs: (jobsOf.get(contact.id) ?? []).map((row) => row.summary),
-        currencyCode,
-      };
-      records.push({
-        externalId: contact.id,
-        ...(contact.modified === undefined ? {} : { modifiedAt: contact.modified }),
-        data,
-      });
+      if (touched !== undefined) {
+        if (!touched.has(contact.id)) continue;
+        if (only?.afterId !== undefined && contact.id <= only.afterId) continue;
+      }
+      if (!isClientContact(contact)) continue;
+      records.push(clientRecord(contact, jobsOf.get(contact.id) ?? [], partnerOf(contact.id), parts));
     }
+    if (touched === undefined) {
+      yield {
+        records,
+        cursor: formatTaveCursor('address-book', page.cursor, false),
+        totalRecords: clientCount,
+      };
+      continue;
+    }
+    const lastId = page.items.at(-1)?.id;
     yield {
       records,
-      cursor: formatTaveCursor('address-book', page.cursor, incremental),
-      ...(incremental ? {} : { totalRecords: clientCount }),
+      cursor: page.cursor === null || lastId === undefined ? null : formatAfterCursor('address-book', lastId),
     };
   }
 }

@@ -7,6 +7,7 @@ import type { TaveApi } from '../api/client.js';
 import { TaveCustomFieldSchema, TaveJobContactSchema } from '../api/schemas.js';
 import type { ResolvedTaveSettings } from '../settings.js';
 import { CustomFieldResolver } from './custom-fields.js';
+import { type JobContactRow, type JobPeopleSummary, summarizeJob, toJobContactRow } from './links.js';
 
 /** The currency the OpenAPI document gives `Studio.currencyCode` by default. */
 const defaultCurrency = 'USD';
@@ -45,79 +46,67 @@ export async function customFieldResolver(context: ReadContext): Promise<CustomF
   return new CustomFieldResolver(fields.values());
 }
 
-/** Who is on each job, as far as clients are concerned. */
+/** Who is on each job, as far as clients and projects are concerned: the job contacts by job and by contact. */
 export interface JobPeople {
-  /** Contact id of each job's client: its first contact marked as a client (`client: true` or role kind `client`). */
-  readonly clientOf: ReadonlyMap<string, string>;
-  /**
-   * Each job's possible partners, best first: its other couple-role contacts (other clients first, then those
-   * whose role kinds include `customer` or `subject`). Team and vendor contacts never qualify.
-   */
-  readonly partnersOf: ReadonlyMap<string, readonly string[]>;
-  /** Every contact on any job, in any role. */
-  readonly onJobs: ReadonlySet<string>;
+  /** What each job's contacts say (its client, partner candidates, newest change); empty for a job without any. */
+  summaryOf(jobId: string): JobPeopleSummary;
+  /** The job contacts of each job, hidden ones included. */
+  readonly byJob: ReadonlyMap<string, readonly JobContactRow[]>;
+  /** The visible job contacts of each contact: every contact on any job, in any role, is a key. */
+  readonly byContact: ReadonlyMap<string, readonly JobContactRow[]>;
 }
 
-interface Entry {
-  readonly contactId: string;
-  readonly client: boolean;
-  readonly couple: boolean;
-  readonly order: string;
+/** Groups rows by a key. */
+function groupRows(
+  rows: Iterable<JobContactRow>,
+  key: (row: JobContactRow) => string,
+): Map<string, JobContactRow[]> {
+  const groups = new Map<string, JobContactRow[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group === undefined) groups.set(key(row), [row]);
+    else group.push(row);
+  }
+  return groups;
 }
 
-const coupleKinds: ReadonlySet<string> = new Set(['client', 'customer', 'subject']);
+/** {@link JobPeople} over rows already read (hidden ones included). */
+export function jobPeopleOf(rows: readonly JobContactRow[]): JobPeople {
+  const byJob = groupRows(rows, (row) => row.jobId);
+  const byContact = groupRows(
+    rows.filter((row) => !row.hidden),
+    (row) => row.contactId,
+  );
+  const summaries = new Map<string, JobPeopleSummary>();
+  return {
+    byJob,
+    byContact,
+    summaryOf(jobId) {
+      let summary = summaries.get(jobId);
+      if (summary === undefined) {
+        summary = summarizeJob(byJob.get(jobId));
+        summaries.set(jobId, summary);
+      }
+      return summary;
+    },
+  };
+}
 
 /**
- * Walks `/job-contact` once and keeps, per job, its client and partner candidates (ids only).
- * Docs: GET /job-contact (operation listResourceJobContact) https://workspace.vsco.co/api#tag/Job-Contacts
+ * Walks `/job-contact` once, hidden job contacts included (they date the last change of a job's contacts), and
+ * keeps every row (ids, roles and times only).
+ * Docs: GET /job-contact?includeHidden=true (operation listResourceJobContact) https://workspace.vsco.co/api#tag/Job-Contacts
  */
 export async function collectJobPeople(context: ReadContext): Promise<JobPeople> {
-  const byJob = new Map<string, Entry[]>();
-  const onJobs = new Set<string>();
+  const rows: JobContactRow[] = [];
   for await (const page of context.api.list({
     path: 'job-contact',
     schema: TaveJobContactSchema,
     pageSize: context.settings.pageSize,
-    query: { sortBy: 'id' },
+    query: { includeHidden: true, sortBy: 'id' },
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   })) {
-    for (const jobContact of page.items) {
-      onJobs.add(jobContact.contactId);
-      const kinds = jobContact.roleKinds ?? [];
-      const client = jobContact.client === true || kinds.includes('client');
-      const entry: Entry = {
-        contactId: jobContact.contactId,
-        client,
-        couple: client || kinds.some((kind) => coupleKinds.has(kind)),
-        order: `${jobContact.created ?? ''}\u0000${jobContact.id}`,
-      };
-      const entries = byJob.get(jobContact.jobId);
-      if (entries === undefined) byJob.set(jobContact.jobId, [entry]);
-      else entries.push(entry);
-    }
+    for (const jobContact of page.items) rows.push(toJobContactRow(jobContact));
   }
-  const clientOf = new Map<string, string>();
-  const partnersOf = new Map<string, string[]>();
-  for (const [jobId, entries] of byJob) {
-    entries.sort((left, right) =>
-      left.client === right.client
-        ? left.order < right.order
-          ? -1
-          : left.order > right.order
-            ? 1
-            : 0
-        : left.client
-          ? -1
-          : 1,
-    );
-    const first = entries[0];
-    if (first === undefined || !first.client) continue;
-    clientOf.set(jobId, first.contactId);
-    const partners = entries
-      .slice(1)
-      .filter((entry) => entry.couple && entry.contactId !== first.contactId)
-      .map((entry) => entry.contactId);
-    if (partners.length > 0) partnersOf.set(jobId, [...new Set(partners)]);
-  }
-  return { clientOf, partnersOf, onJobs };
+  return jobPeopleOf(rows);
 }

@@ -4,6 +4,11 @@
  * yields pages of its `address-book` walk only (its pre-pass over job contacts, jobs and partners yields
  * nothing), so its cursors are `address-book:page:N`: resuming one runs the pre-pass again, then continues at
  * page N.
+ *
+ * Incremental reads that yield records found through other collections resume differently: an incremental client
+ * read yields its clients in id order, so its cursors are `address-book:modified:after:<id>` (resuming works out
+ * the changes again and skips every client up to that id); an incremental project read ends with the jobs whose
+ * job contacts changed, and `job:modified:linked` resumes there.
  */
 import { InvalidArgumentError } from '@wedsync/crm-core';
 
@@ -39,5 +44,60 @@ export function parseTaveCursor(
   throw new InvalidArgumentError(
     `Expected \`cursor\` to be a cursor of this read (\`${expected}<page>\`${incremental ? ', as the read has `since`' : ''}), got \`${shown}\` (${typeof cursor})`,
     { context: { option: 'cursor', phase, incremental } },
+  );
+}
+
+/** Where an incremental read resumes. */
+export type TaveResumePoint =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'page'; readonly page: string }
+  | { readonly kind: 'after'; readonly id: string }
+  | { readonly kind: 'linked' };
+
+/** The forms of cursor an incremental read accepts. */
+export type TaveResumeForm = 'page' | 'after' | 'linked';
+
+/** `address-book:modified:after:<id>`: resume after the record `id` of a read yielding records in id order. */
+export function formatAfterCursor(phase: TaveCursorPhase, id: string): string {
+  return `${phase}:modified:after:${id}`;
+}
+
+/** `job:modified:linked`: resume at the records found through changed job contacts. */
+export function formatLinkedCursor(phase: TaveCursorPhase): string {
+  return `${phase}:modified:linked`;
+}
+
+const templates: Readonly<Record<TaveResumeForm, string>> = {
+  page: 'page:<page>',
+  after: 'after:<id>',
+  linked: 'linked',
+};
+
+/**
+ * Where an incremental read (one with `since`) resumes, from a cursor of one of `forms`.
+ * @throws InvalidArgumentError when the cursor is not one of this read's.
+ */
+export function parseIncrementalCursor(
+  cursor: string | null | undefined,
+  phase: TaveCursorPhase,
+  forms: readonly TaveResumeForm[],
+): TaveResumePoint {
+  if (cursor === undefined || cursor === null) return { kind: 'start' };
+  const prefix = `${phase}:modified:`;
+  if (typeof cursor === 'string' && cursor.startsWith(prefix)) {
+    const rest = cursor.slice(prefix.length);
+    if (forms.includes('page') && /^page:[1-9]\d{0,8}$/.test(rest)) {
+      return { kind: 'page', page: rest.slice('page:'.length) };
+    }
+    if (forms.includes('after') && /^after:[0-9A-Za-z]{1,64}$/.test(rest)) {
+      return { kind: 'after', id: rest.slice('after:'.length) };
+    }
+    if (forms.includes('linked') && rest === 'linked') return { kind: 'linked' };
+  }
+  const shown = typeof cursor === 'string' ? cursor.slice(0, 60) : String(cursor);
+  const expected = forms.map((form) => `\`${prefix}${templates[form]}\``).join(' or ');
+  throw new InvalidArgumentError(
+    `Expected \`cursor\` to be a cursor of this read (${expected}, as the read has \`since\`), got \`${shown}\` (${typeof cursor})`,
+    { context: { option: 'cursor', phase, incremental: true } },
   );
 }

@@ -1,24 +1,13 @@
 /**
- * Reads of projects (jobs), events, invoices (the invoices of orders) and payments: one walk of the collection,
- * one yielded page per page of it, after the small reference reads each one needs. Cursors are
- * `<collection>:page:N` (`<collection>:modified:page:N` with `since`); resuming repeats only the reference reads.
+ * Reads of events, invoices (the invoices of orders) and payments: one walk of the collection, one yielded page
+ * per page of it, after the small reference reads each one needs. Cursors are `<collection>:page:N`
+ * (`<collection>:modified:page:N` with `since`); resuming repeats only the reference reads. Projects are read in
+ * `projects.ts`.
  */
 import type { ExternalRecord, ProviderPage } from '@wedsync/crm-core';
 import type { PaginatedPage } from '@wedsync/crm-provider-kit';
-import {
-  TaveEventSchema,
-  TaveJobSchema,
-  TaveNamedSchema,
-  TaveOrderSchema,
-  TavePaymentSchema,
-} from '../api/schemas.js';
-import {
-  collectJobPeople,
-  customFieldResolver,
-  type ReadContext,
-  studioCurrency,
-  withoutLinks,
-} from './context.js';
+import { TaveEventSchema, TaveNamedSchema, TaveOrderSchema, TavePaymentSchema } from '../api/schemas.js';
+import { type ReadContext, studioCurrency, withoutLinks } from './context.js';
 import { formatTaveCursor, parseTaveCursor, type TaveCursorPhase } from './cursor.js';
 
 /** Options of one walk. */
@@ -63,50 +52,6 @@ function toPage<Item>(
 
 function modified(value: unknown): { modifiedAt?: string } {
   return typeof value === 'string' ? { modifiedAt: value } : {};
-}
-
-/**
- * Projects: every job, closed ones included. `data` is the job plus `displayName` (its name, else its generated
- * title), `customFields` resolved to labels, `customFieldsByKey`, `clientContactId`, `currencyCode` and `budget`
- * (`leadMaxBudget` with the currency, or null); `links.client` is the job's client contact.
- */
-export async function* readProjects(
-  context: ReadContext,
-  options: WalkOptions,
-): AsyncGenerator<ProviderPage> {
-  const { incremental, start, extra } = walkSettings(context, 'job', options);
-  const currencyCode = await studioCurrency(context);
-  const resolver = await customFieldResolver(context);
-  const people = await collectJobPeople(context);
-  // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — `includeClosed=true`.
-  for await (const page of context.api.list({
-    path: 'job',
-    schema: TaveJobSchema,
-    query: { includeClosed: true, ...walkQuery(options) },
-    cursor: start,
-    ...extra,
-  })) {
-    const records = page.items.map((job): ExternalRecord => {
-      const clientContactId = people.clientOf.get(job.id) ?? null;
-      return {
-        externalId: job.id,
-        ...modified(job.modified),
-        data: {
-          ...withoutLinks(job),
-          ...resolver.resolve(job.customFields),
-          displayName: job.name ?? job.title ?? null,
-          clientContactId,
-          currencyCode,
-          budget:
-            job.leadMaxBudget === null || job.leadMaxBudget === undefined
-              ? null
-              : { amount: job.leadMaxBudget, currencyCode },
-        },
-        ...(clientContactId === null ? {} : { links: { client: clientContactId } }),
-      };
-    });
-    yield toPage(page, 'job', incremental, records, true);
-  }
 }
 
 /**
