@@ -515,6 +515,9 @@ export async function importPage(
       changed_fields: [...merged.changed],
       ...(merged.keptWedsync.length === 0 ? {} : { kept_wedsync_fields: [...merged.keptWedsync] }),
       ...(merged.conflicts.length === 0 ? {} : { conflicts: merged.conflicts.map((item) => item.field) }),
+      ...(merged.decided.length === 0
+        ? {}
+        : { decided_conflicts: merged.decided.map((item) => ({ field: item.field, winner: item.winner })) }),
       ...(revive ? { revived: true } : {}),
       ...warningDetails(entry),
     };
@@ -687,6 +690,9 @@ async function dedupeClients(
         changed_fields: checked.ok ? [...merged.changed] : [],
         ...(merged.keptWedsync.length === 0 ? {} : { kept_wedsync_fields: [...merged.keptWedsync] }),
         ...(merged.conflicts.length === 0 ? {} : { conflicts: merged.conflicts.map((item) => item.field) }),
+        ...(merged.decided.length === 0
+          ? {}
+          : { decided_conflicts: merged.decided.map((item) => ({ field: item.field, winner: item.winner })) }),
         ...warningDetails(entry),
       },
       wedsyncId: decision.id,

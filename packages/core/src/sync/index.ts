@@ -75,6 +75,7 @@ export {
 export { foldName, type NameParts, nameKey, normalizeEmail, normalizePhone } from './keys.js';
 export {
   type MergeConflict,
+  type MergeDecision,
   type MergeInput,
   type MergeResult,
   mergeRecord,

@@ -65,6 +65,14 @@ export interface MergeResult {
   readonly keptWedsync: readonly string[];
   /** Conflicts to record for manual review. */
   readonly conflicts: readonly MergeConflict[];
+  /** Fields both sides changed differently that the policy decided, and which side's value it kept. */
+  readonly decided: readonly MergeDecision[];
+}
+
+/** A conflict the policy settled: the field and the side whose value was kept. */
+export interface MergeDecision {
+  readonly field: string;
+  readonly winner: 'wedsync' | 'crm';
 }
 
 type Path = readonly string[];
@@ -132,6 +140,7 @@ export function mergeRecord(input: MergeInput): MergeResult {
   const changed: string[] = [];
   const keptWedsync: string[] = [];
   const conflicts: MergeConflict[] = [];
+  const decided: MergeDecision[] = [];
 
   for (const path of leaves.values()) {
     const field = path.join('.');
@@ -171,6 +180,7 @@ export function mergeRecord(input: MergeInput): MergeResult {
     } else {
       keptWedsync.push(field);
     }
+    decided.push({ field, winner: takeCrm ? 'crm' : 'wedsync' });
   }
-  return { record, base, changed, keptWedsync, conflicts };
+  return { record, base, changed, keptWedsync, conflicts, decided };
 }

@@ -27,6 +27,8 @@ export interface SyncReportEntry {
   readonly kept_wedsync_fields: readonly string[];
   /** Fields both sides changed differently, left open for review. */
   readonly conflicts: readonly string[];
+  /** Fields both sides changed differently that the policy decided, with the side whose value was kept. */
+  readonly decided: readonly { readonly field: string; readonly winner: 'wedsync' | 'crm' }[];
   /** Why a record was skipped, flagged or rejected. */
   readonly reason: string | null;
   readonly error: string | null;
@@ -49,6 +51,17 @@ function texts(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string').sort() : [];
 }
 
+function decisions(value: unknown): { field: string; winner: 'wedsync' | 'crm' }[] {
+  if (!Array.isArray(value)) return [];
+  const decided: { field: string; winner: 'wedsync' | 'crm' }[] = [];
+  for (const item of value) {
+    if (!isPlainObject(item) || typeof item['field'] !== 'string') continue;
+    if (item['winner'] !== 'wedsync' && item['winner'] !== 'crm') continue;
+    decided.push({ field: item['field'], winner: item['winner'] });
+  }
+  return decided.sort((left, right) => (left.field < right.field ? -1 : left.field > right.field ? 1 : 0));
+}
+
 function entryOf(log: CrmSyncLog): SyncReportEntry {
   const details = isPlainObject(log.action_details) ? log.action_details : {};
   const toCrm = details['direction'] === 'export';
@@ -66,6 +79,7 @@ function entryOf(log: CrmSyncLog): SyncReportEntry {
     changed_fields: texts(details['changed_fields']),
     kept_wedsync_fields: texts(details['kept_wedsync_fields']),
     conflicts: texts(details['conflicts']),
+    decided: decisions(details['decided_conflicts']),
     reason: typeof details['reason'] === 'string' ? details['reason'] : null,
     error: log.error_message ?? null,
   };

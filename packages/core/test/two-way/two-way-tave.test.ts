@@ -321,6 +321,8 @@ for (const database of databases) {
           expect(conflict).toBeUndefined();
           if (winner === 'crm') expect(toWedsync?.changed_fields).toContain('last_name');
           else expect(toCrm?.changed_fields).toContain('last_name');
+          // The log says how the policy decided.
+          expect(toWedsync?.decided).toEqual([{ field: 'last_name', winner }]);
         }
       }, 60_000);
     }
