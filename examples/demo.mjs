@@ -5,9 +5,13 @@
 // records — and a WedSync on an embedded SQLite file that already holds a few clients the supplier once typed
 // in by hand (some of them are also in Tave). It connects the studio with an API key, runs a full import under
 // Tave-like limits (60 requests a minute, pages of 100) with a live progress bar, and prints what happened.
+// Then a two-way round: the integration turns bidirectional, a few records are edited in WedSync and a few in Tave
+// (one of them on both sides), and an incremental sync moves each change its way and decides the conflict by the
+// integration's policy.
 //
-//   pnpm demo            a summary a person can read
-//   pnpm demo --json     the same as one JSON object
+//   pnpm demo                          a summary a person can read
+//   pnpm demo --json                   the same as one JSON object (with a `sync` object for the two-way round)
+//   pnpm demo --policy manual_review   the conflict policy of the two-way round (default newest_wins)
 //
 // DEMO_TAVE_API_KEY, when set, is the key the studio and the integration use.
 import { randomBytes } from 'node:crypto';
@@ -30,8 +34,13 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '250' },
     database: { type: 'string', default: join(here, '..', '.demo', 'wedsync-demo.sqlite') },
     seed: { type: 'string', default: '343' },
+    policy: { type: 'string', default: 'newest_wins' },
   },
 });
+const policies = ['wedsync_wins', 'crm_wins', 'newest_wins', 'manual_review'];
+if (!policies.includes(args.policy)) {
+  throw new Error(`Expected --policy to be one of ${policies.join(', ')}, got ${args.policy}`);
+}
 const records = Number(args.records);
 if (!Number.isInteger(records) || records < 20) {
   throw new Error(`Expected --records to be a whole number of at least 20, got ${args.records}`);
@@ -75,13 +84,16 @@ await clientStore.upsert(
 
 // The hub, with the Tave provider pointed at the fake studio, and a vault key for the API key.
 const vault = createVault({ keys: [{ id: 'demo-key', key: generateVaultKey() }] });
-const hub = createCrmHub({
-  storage,
-  clientStore,
-  vault,
-  providers: [createTave({ baseUrl: fake.url, pageSize: 100 })],
-  httpClientFactory: createProviderHttpFactory(),
-});
+// A hub holds the request budget of each integration (60 a minute, 1,000 an hour, like Tave's).
+const createHub = () =>
+  createCrmHub({
+    storage,
+    clientStore,
+    vault,
+    providers: [createTave({ baseUrl: fake.url, pageSize: 100 })],
+    httpClientFactory: createProviderHttpFactory(),
+  });
+let hub = createHub();
 
 const { integration } = await hub.createIntegration({
   supplierId,
@@ -99,6 +111,7 @@ progress.done();
 const seconds = (performance.now() - startedAt) / 1000;
 
 const counts = outcome?.counts ?? {};
+const round = await twoWayRound(integration.id);
 const rejectedLogs = (
   await hub.listSyncLogs({
     supplierId,
@@ -140,6 +153,7 @@ const summary = {
     ]),
   ),
   rejected_reasons: rejectedLogs.map((log) => ({ crm_id: log.record_id, reason: log.error_message })),
+  sync: round,
   retries: counts['retries'] ?? 0,
   rate_limited: counts['rate_limited'] ?? 0,
   database_contains_api_key: databaseHoldsKey,
@@ -169,9 +183,158 @@ if (args.json) {
     'API key stored in plaintext',
     summary.database_contains_api_key ? 'YES — a bug' : 'no (sealed by the vault)',
   );
+  console.log(`\nTwo-way round (incremental sync, policy ${round.policy})\n`);
+  for (const item of round.toWedsync) {
+    line(`Tave -> WedSync  ${item.type} ${item.crm_id}`, item.fields.join(', '));
+  }
+  for (const item of round.toCrm) {
+    line(`WedSync -> Tave  ${item.type} ${item.crm_id ?? '(new)'}`, item.fields.join(', '));
+  }
+  for (const conflict of round.conflicts) {
+    line(
+      `conflict on ${conflict.type} ${conflict.crm_id}`,
+      `${conflict.field}: WedSync "${conflict.wedsync_value}", Tave "${conflict.crm_value}"`,
+    );
+    line('  decided', conflict.decision);
+    line('  now in WedSync / in Tave', `"${conflict.final_wedsync}" / "${conflict.final_crm}"`);
+  }
+  line('requests to Tave in the round', round.requests);
+  line(
+    'the next sync moves',
+    `${round.second_sync.toWedsync} to WedSync, ${round.second_sync.toCrm} to Tave${
+      round.second_sync.fields.length > 0 ? ` (${round.second_sync.fields.join(', ')}: derived by Tave)` : ''
+    }`,
+  );
   console.log('');
 }
 if (databaseHoldsKey) process.exitCode = 1;
+
+/**
+ * The two-way round: the integration turns bidirectional with the chosen policy; WedSync edits two clients, Tave
+ * edits a client and a job, and one client is edited on both sides (WedSync first, Tave a moment later); one
+ * incremental sync moves everything, and a second one right after shows that nothing echoes back. Returns what
+ * moved each way, field by field, and how the conflict went.
+ */
+async function twoWayRound(integrationId) {
+  await hub.updateIntegration({
+    supplierId,
+    integrationId,
+    body: { sync_config: { sync_direction: 'bidirectional', conflict_resolution: args.policy } },
+  });
+  // Clients linked one to one that have a job in Tave (not the planted duplicates).
+  const links = (await storage.links.list(integrationId, 'client', { limit: 5000 })).links;
+  const perRecord = new Map();
+  for (const link of links) {
+    perRecord.set(link.wedsync_record_id, (perRecord.get(link.wedsync_record_id) ?? 0) + 1);
+  }
+  const projectLinks = (await storage.links.list(integrationId, 'project', { limit: 5000 })).links;
+  const projects = await clientStore.findByIds('project', {
+    supplierId,
+    ids: projectLinks.map((link) => link.wedsync_record_id),
+  });
+  const jobOfClient = new Map();
+  for (const link of projectLinks) {
+    const clientId = projects.get(link.wedsync_record_id)?.record.client_id;
+    if (clientId !== undefined && !jobOfClient.has(clientId)) jobOfClient.set(clientId, link.external_id);
+  }
+  const [newPhone, secondEmail, newEmail, biggerParty, both] = links
+    .filter((link) => perRecord.get(link.wedsync_record_id) === 1 && jobOfClient.has(link.wedsync_record_id))
+    .slice(20, 25);
+  const client = async (link) =>
+    (await clientStore.findByIds('client', { supplierId, ids: [link.wedsync_record_id] })).get(
+      link.wedsync_record_id,
+    ).record;
+  const editWedsync = async (link, patch) =>
+    clientStore.upsert('client', [
+      { id: link.wedsync_record_id, supplier_id: supplierId, record: { ...(await client(link)), ...patch } },
+    ]);
+
+  // In WedSync: a new mobile number; a second email address.
+  await editWedsync(newPhone, { phone: '+447700900777' });
+  await editWedsync(secondEmail, { secondary_email: 'at.work@example.com' });
+  // In Tave: a new email address; forty more guests on a job.
+  fake.state.update('address-book', newEmail.external_id, { email: 'new.address@example.com' });
+  const job = fake.state.get('job', jobOfClient.get(biggerParty.wedsync_record_id));
+  fake.state.update('job', job.id, { guestCount: (job.guestCount ?? 80) + 40 });
+  // On both sides: the first name, differently (WedSync first, then Tave a moment later).
+  const bothBefore = await client(both);
+  const wedsyncName = `${bothBefore.first_name}ie`;
+  const crmName = `${bothBefore.first_name.slice(0, 3)}.`;
+  await editWedsync(both, { first_name: wedsyncName });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  fake.state.update('address-book', both.external_id, { firstName: crmName });
+
+  // Each sync of the round stands for a scheduled one (every 15 minutes or more): rather than wait for Tave's
+  // minute to pass, the demo starts each with fresh request budgets on both sides (a new hub, the fake's window
+  // cleared), as a later process would have.
+  const syncOnce = async () => {
+    hub = createHub();
+    fake.rateLimits.reset();
+    const { sync_job } = await hub.triggerSync({
+      supplierId,
+      integrationId,
+      body: { job_type: 'incremental_sync' },
+    });
+    const [done] = await createInProcessRunner({ hub }).drain();
+    const report = await hub.getSyncReport({ supplierId, jobId: sync_job.id });
+    return { counts: done?.counts ?? {}, report };
+  };
+  const first = await syncOnce();
+  const moved = (direction) =>
+    first.report.entries
+      .filter((entry) => entry.direction === direction && ['created', 'updated'].includes(entry.action))
+      .filter((entry) => entry.changed_fields.length > 0)
+      .map((entry) => ({
+        type: entry.record_type,
+        crm_id: direction === 'to_wedsync' ? entry.record : entry.counterpart,
+        fields: entry.changed_fields,
+      }));
+  const open = (await hub.listConflicts({ supplierId, integrationId })).conflicts;
+  const decided = first.report.entries
+    .find((entry) => entry.direction === 'to_wedsync' && entry.record === both.external_id)
+    ?.decided.find((item) => item.field === 'first_name');
+  const pending = open.find((item) => item.external_id === both.external_id && item.field === 'first_name');
+  const conflicts = [
+    {
+      type: 'client',
+      crm_id: both.external_id,
+      field: 'first_name',
+      wedsync_value: wedsyncName,
+      crm_value: crmName,
+      decision:
+        decided !== undefined
+          ? `${decided.winner === 'crm' ? "Tave's" : "WedSync's"} value kept (${args.policy})`
+          : pending !== undefined
+            ? 'open for review: each side keeps its value until a person decides (hub.resolveConflict)'
+            : 'not a conflict',
+      final_wedsync: (await client(both)).first_name,
+      final_crm: fake.state.get('address-book', both.external_id).firstName,
+    },
+  ];
+  const second = await syncOnce();
+  const total = (counts, keys) => keys.reduce((sum, key) => sum + (counts[key] ?? 0), 0);
+  return {
+    policy: args.policy,
+    toWedsync: moved('to_wedsync'),
+    toCrm: moved('to_crm'),
+    conflicts,
+    open_conflicts: open.length,
+    requests: first.counts.requests ?? 0,
+    // What the next sync moves: nothing, but what Tave itself derived from the hub's writes (it recomputes a
+    // contact's display name, `full_name` in WedSync, when a first or last name is written).
+    second_sync: {
+      toWedsync: total(second.counts, ['created', 'updated', 'deleted']),
+      toCrm: total(second.counts, ['to_crm.created', 'to_crm.updated']),
+      fields: [
+        ...new Set(
+          second.report.entries
+            .filter((entry) => ['created', 'updated'].includes(entry.action))
+            .flatMap((entry) => entry.changed_fields),
+        ),
+      ],
+    },
+  };
+}
 
 /**
  * Clients the supplier typed into WedSync by hand before connecting Tave: three of the studio's clients (typed

@@ -169,7 +169,7 @@ test('custom-provider.mjs imports Confetti through the hub and reports the missi
   assert.equal(result.stderr, '');
 });
 
-test('demo.mjs --json imports the whole studio and keeps the API key out of the database', async () => {
+test('demo.mjs --json imports the whole studio, keeps the API key out of the database, and syncs both ways', async () => {
   const database = join(tmpdir(), `wedsync-examples-demo-${process.pid}.sqlite`);
   try {
     const result = await runExample('demo.mjs', ['--json', '--database', database]);
@@ -187,6 +187,25 @@ test('demo.mjs --json imports the whole studio and keeps the API key out of the 
     assert.ok(summary.linked >= 3, 'the hand-typed clients that are also in Tave are linked');
     assert.ok(summary.flagged >= 1, 'an uncertain duplicate is flagged for review');
     assert.equal(summary.database_contains_api_key, false);
+    // The two-way round: each edit moved its way, the conflict was decided by the policy, nothing echoed back.
+    const { sync } = summary;
+    assert.equal(sync.policy, 'newest_wins');
+    assert.deepEqual(
+      sync.toCrm.map((item) => item.fields.join(',')).sort(),
+      ['phone', 'secondary_email'],
+      'the two WedSync edits reached Tave',
+    );
+    assert.deepEqual(
+      sync.toWedsync.map((item) => `${item.type}:${item.fields.join(',')}`).sort(),
+      ['client:email', 'client:first_name,full_name', 'client:guest_count', 'project:guest_count'],
+      "Tave's edits reached WedSync (the job's guest count on the project and on its client)",
+    );
+    assert.equal(sync.conflicts.length, 1);
+    const [conflict] = sync.conflicts;
+    assert.equal(conflict.decision, "Tave's value kept (newest_wins)", 'Tave edited last');
+    assert.equal(conflict.final_wedsync, conflict.crm_value);
+    assert.equal(conflict.final_crm, conflict.crm_value);
+    assert.deepEqual(sync.second_sync, { toWedsync: 0, toCrm: 0, fields: [] });
   } finally {
     for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
   }
