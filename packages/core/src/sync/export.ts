@@ -81,6 +81,13 @@ export const ExportCheckpointSchema = z.object({
    * type's cursor stays null.
    */
   since: z.record(z.string(), z.string()).optional(),
+  /**
+   * Per record type, WedSync ids an earlier export left waiting (a project whose client was not in the CRM yet, a
+   * write that kept failing): this job exports them first, before reading changes, and removes them as it goes.
+   */
+  retry: z.record(z.string(), z.array(z.string())).optional(),
+  /** Per record type, WedSync ids this job left waiting: the next export retries them first. */
+  waiting: z.record(z.string(), z.array(z.string())).optional(),
   /** Record types the job does not export, with why. */
   skipped_types: z.record(z.string(), z.enum(['unsupported', 'excluded', 'no_mappings'])),
 });
@@ -181,7 +188,12 @@ export function planExport(
 export interface ExportWatermark {
   readonly cursors: Record<string, string | null>;
   readonly since: Record<string, string>;
+  /** Records the last export left waiting for their parent, per record type. */
+  readonly waiting: Record<string, string[]>;
 }
+
+/** At most this many waiting records are carried to the next export, per record type. */
+export const maxWaitingRecords = 10_000;
 
 /** The export checkpoint a finished job left: an export job's own, or a two-way sync's export phase. */
 export function exportCheckpointOf(job: SyncJobRecord): ExportCheckpoint | undefined {
@@ -204,7 +216,13 @@ export async function lastExportWatermark(
       if (job.job_status !== 'completed' || job.dry_run) continue;
       if (job.job_type !== 'export_to_crm' && job.job_type !== 'incremental_sync') continue;
       const checkpoint = exportCheckpointOf(job);
-      if (checkpoint !== undefined) return { cursors: checkpoint.cursors, since: checkpoint.since ?? {} };
+      if (checkpoint !== undefined) {
+        return {
+          cursors: checkpoint.cursors,
+          since: checkpoint.since ?? {},
+          waiting: checkpoint.waiting ?? {},
+        };
+      }
     }
     if (jobs.length === 0 || page * 100 >= total) return undefined;
   }
@@ -252,6 +270,9 @@ export async function startingExportCheckpoint(
       cursor: first === undefined ? null : (cursors[first] ?? null),
       cursors,
       ...(Object.keys(since).length === 0 ? {} : { since }),
+      ...(watermark === undefined || Object.keys(watermark.waiting).length === 0
+        ? {}
+        : { retry: watermark.waiting }),
       skipped_types: skipped,
     },
     resumed: false,
@@ -480,21 +501,38 @@ export async function runExport(
   while (checkpoint.phase < checkpoint.plan.length) {
     const recordType = checkpoint.plan[checkpoint.phase] as RecordType;
     const typeExport = compiled.get(recordType) as CompiledExport;
-    const since = checkpoint.cursor === null ? checkpoint.since?.[recordType] : undefined;
-    const page = await clientStore.changesSince(recordType, {
-      supplierId: integration.supplier_id,
-      cursor: checkpoint.cursor,
-      ...(since === undefined ? {} : { since }),
-      limit: pageSize,
-      signal,
-    });
+    // Records an earlier export left waiting go first, a page at a time; then the changes since the watermark.
+    const retryIds = checkpoint.retry?.[recordType] ?? [];
+    const retried = retryIds.slice(0, pageSize);
+    let page: { rows: readonly StoredRecord[]; nextCursor: string | null; hasMore: boolean };
+    if (retried.length > 0) {
+      const found = await clientStore.findByIds(recordType, {
+        supplierId: integration.supplier_id,
+        ids: retried,
+        signal,
+      });
+      const rows = retried.flatMap((id) => {
+        const row = found.get(id);
+        return row === undefined ? [] : [row as StoredRecord];
+      });
+      page = { rows, nextCursor: checkpoint.cursor, hasMore: true };
+    } else {
+      const since = checkpoint.cursor === null ? checkpoint.since?.[recordType] : undefined;
+      page = await clientStore.changesSince(recordType, {
+        supplierId: integration.supplier_id,
+        cursor: checkpoint.cursor,
+        ...(since === undefined ? {} : { since }),
+        limit: pageSize,
+        signal,
+      });
+    }
     const entries = await exportPage(
       { ...options, write, findExisting, recordType, compiled: typeExport, lookUpCreates },
       page.rows,
     );
     lookUpCreates = false;
     const now = options.clock();
-    const last = !page.hasMore;
+    const last = retried.length === 0 && !page.hasMore;
     const committed = await storage.transaction(async (transaction) => {
       const nextCounts: SyncJobCounts = { ...counts };
       const logs: NewSyncLog[] = [];
@@ -515,6 +553,40 @@ export async function runExport(
       }
       if (links.length > 0) await transaction.links.upsert(links, { signal });
       if (logs.length > 0) await transaction.logs.insert(logs, { signal });
+      // Left for the next export: projects waiting for their client, and writes that failed for a reason that
+      // may pass (the CRM kept failing past the retries). A refused change waits for an edit instead.
+      const waitingNow = entries
+        .filter((entry) => {
+          const reason = entry.log?.action_details?.['reason'];
+          return reason === 'waiting_for_client' || reason === 'crm_write_failed';
+        })
+        .map((entry) => entry.row.id);
+      const waiting = { ...checkpoint.waiting };
+      if (waitingNow.length > 0) {
+        waiting[recordType] = [...new Set([...(waiting[recordType] ?? []), ...waitingNow])].slice(
+          0,
+          maxWaitingRecords,
+        );
+      }
+      if (retried.length > 0) {
+        const retry = { ...checkpoint.retry, [recordType]: retryIds.slice(retried.length) };
+        const next: ExportCheckpoint = {
+          ...checkpoint,
+          retry,
+          ...(Object.keys(waiting).length === 0 ? {} : { waiting }),
+        };
+        const processed = recordsProcessed + page.rows.length;
+        const withStats = withHttp(nextCounts);
+        const percent = percentOf(next);
+        await transaction.jobs.saveProgress(job.id, {
+          owner,
+          checkpoint: wrap(next),
+          progress_percent: percent,
+          records_processed: processed,
+          counts: withStats,
+        });
+        return { next, counts: nextCounts, published: withStats, processed, percent };
+      }
       const cursor = page.nextCursor ?? checkpoint.cursor;
       const nextPhase = last ? checkpoint.phase + 1 : checkpoint.phase;
       const nextType = checkpoint.plan[nextPhase];
@@ -530,6 +602,7 @@ export async function runExport(
         cursor: last ? (nextType === undefined ? null : (checkpoint.cursors[nextType] ?? null)) : cursor,
         cursors: last ? { ...checkpoint.cursors, [recordType]: cursor } : checkpoint.cursors,
         ...(nextSince === undefined ? {} : { since: nextSince }),
+        ...(Object.keys(waiting).length === 0 ? {} : { waiting }),
       };
       const processed = recordsProcessed + page.rows.length;
       const withStats = withHttp(nextCounts);
@@ -693,7 +766,12 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     };
   }
 
-  const settle = (entry: Entry, result: ProviderWriteResult, recovered: boolean): void => {
+  const settle = (
+    entry: Entry,
+    result: ProviderWriteResult,
+    recovered: boolean,
+    failureReason?: 'outcome_unknown',
+  ): void => {
     if (result.status === 'failed') {
       entry.outcome = 'rejected';
       entry.log = {
@@ -701,7 +779,7 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
         action_type: 'error',
         action_details: {
           direction: 'export',
-          reason: result.retryable ? 'crm_write_failed' : 'crm_refused',
+          reason: failureReason ?? (result.retryable ? 'crm_write_failed' : 'crm_refused'),
           kind: entry.change?.kind ?? 'create',
           retryable: result.retryable,
         },
@@ -774,6 +852,8 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
             retryable: true,
           },
           false,
+          // Never retried by a later export either: only a person can tell whether the CRM has it.
+          'outcome_unknown',
         );
       }
     } else {

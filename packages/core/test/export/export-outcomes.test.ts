@@ -12,9 +12,10 @@ describe('export_to_crm outcomes', () => {
   it('rejects refusals, retries once, never re-sends an uncertain create blindly, and lets projects wait', async () => {
     const { provider: base } = createFakeProvider({ data: emptyData() });
     const calls: { recordType: string; changes: readonly ProviderRecordChange[] }[] = [];
+    const answerOverride = new Map<string, 'created'>();
     const answer = (change: ProviderRecordChange, attempt: number): ProviderWriteResult => {
       const name = String(change.data['firstName']);
-      if (name === 'Refused')
+      if (name === 'Refused' && answerOverride.get('Refused') !== 'created')
         return {
           idempotencyKey: change.idempotencyKey,
           status: 'failed',
@@ -78,7 +79,7 @@ describe('export_to_crm outcomes', () => {
           record: { first_name, phone: '+14155550100' },
         })),
       );
-      await clientStore.upsert('project', [
+      const projects = await clientStore.upsert('project', [
         { supplier_id: supplierId, record: { client_id: rows[1]?.id as string, name: 'Waits' } },
         { supplier_id: supplierId, record: { client_id: rows[0]?.id as string, name: 'Goes' } },
       ]);
@@ -108,8 +109,36 @@ describe('export_to_crm outcomes', () => {
           .filter((log) => log.action_type === 'error')
           .map((log) => log.action_details['reason'])
           .sort(),
-      ).toEqual(['crm_refused', 'crm_write_failed']);
+      ).toEqual(['crm_refused', 'outcome_unknown']);
       expect(logs.some((log) => log.action_details['reason'] === 'waiting_for_client')).toBe(true);
+
+      // The next export retries the waiting project first, though it did not change: once its client is in the
+      // CRM it goes; until then it keeps waiting.
+      const waitingJob = await testHub.storage.jobs.get(outcome?.jobId as string);
+      // Uncertain (a create that may have happened, with no findExisting to check) is not retried: only a person
+      // can tell whether the CRM has it. Busy went on its second attempt.
+      expect(waitingJob.checkpoint?.['waiting']).toEqual({ project: [projects[0]?.id] });
+      answerOverride.set('Refused', 'created');
+      await clientStore.upsert('client', [
+        {
+          id: rows[1]?.id as string,
+          supplier_id: supplierId,
+          record: { first_name: 'Refused', phone: '+14155550101' },
+        },
+      ]);
+      await hub.triggerSync({
+        supplierId,
+        integrationId: integration.id,
+        body: { job_type: 'export_to_crm' },
+      });
+      const [again] = await createInProcessRunner({ hub }).drain();
+      expect(again?.counts).toMatchObject({ 'client.created': 1, 'project.created': 1 });
+      expect(again?.counts['client.read']).toBe(1);
+      const waits = calls.filter((call) => call.recordType === 'project').flatMap((call) => call.changes);
+      expect(waits.at(-1)?.data).toMatchObject({ name: 'Waits', clientContactId: 'crm-Refused' });
+      expect(
+        (await testHub.storage.jobs.get(again?.jobId as string)).checkpoint?.['waiting'],
+      ).toBeUndefined();
     } finally {
       await testHub.destroy();
     }
