@@ -21,8 +21,11 @@ let failed = 0;
 let skipped = 0;
 const passedNames = [];
 const reports = [];
-for (const directory of packageDirectories) {
-  const reportPath = join(directory, '.vitest', 'report.json');
+// report.json: a package's tests; soak-report.json: the reliability suites `pnpm test` runs at a small size.
+const reportPaths = packageDirectories.flatMap((directory) =>
+  ['report.json', 'soak-report.json'].map((name) => join(directory, '.vitest', name)),
+);
+for (const reportPath of reportPaths) {
   if (!existsSync(reportPath)) continue;
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   reports.push(reportPath.slice(root.length));

@@ -1,14 +1,15 @@
 /**
- * Fault injection for fake servers: server errors, connection resets, truncated JSON bodies and latency,
- * decided by a seeded stream so a test run is repeatable, configurable per path and changeable at run time.
- * Every request draws the same four numbers whatever is configured, so changing one rate never reshuffles
- * the faults of the others.
+ * Fault injection for fake servers: server errors, connection resets, injected rate limiting (429 with
+ * `Retry-After`), truncated JSON bodies and latency, decided by a seeded stream so a test run is repeatable,
+ * configurable per path and changeable at run time. Every request draws the same four numbers from the main
+ * stream whatever is configured, and one more from a stream of its own for rate limiting, so changing one rate
+ * never reshuffles the faults of the others (and seeds chosen before rate limiting existed keep their faults).
  */
 import { Random } from '../../generators/random.js';
 import { integerOption, invalid, numberOption, objectOption, rateOption } from '../../generators/validate.js';
 
 /** The faults a fake server can inject. */
-export type FaultKind = 'server_error' | 'connection_reset' | 'malformed_json' | 'latency';
+export type FaultKind = 'server_error' | 'connection_reset' | 'rate_limited' | 'malformed_json' | 'latency';
 
 /** Fault rates and delays for a set of requests. */
 export interface FaultOptions {
@@ -18,6 +19,13 @@ export interface FaultOptions {
   readonly serverErrorStatus?: number;
   /** Share of requests (0–1) whose connection is destroyed before any response is written. @default 0 */
   readonly connectionResetRate?: number;
+  /**
+   * Share of requests (0–1) answered 429 with `Retry-After` instead of being handled, whatever the server's
+   * rate limits say (a CRM that throttles for reasons of its own). @default 0
+   */
+  readonly rateLimitRate?: number;
+  /** The `Retry-After` of injected 429 answers, in whole seconds (0–3600). @default 1 */
+  readonly rateLimitRetryAfterSeconds?: number;
   /** Share of successful JSON responses (0–1) whose body is cut short, so it no longer parses. @default 0 */
   readonly malformedJsonRate?: number;
   /** Delay before answering, in milliseconds: fixed, or uniform in `[min, max]`. @default 0 */
@@ -35,23 +43,32 @@ export interface FaultSettings extends FaultOptions {
   readonly paths?: Readonly<Record<string, FaultOptions>>;
 }
 
-/** What happens to one request. */
+/**
+ * What happens to one request. At most one of the faults that replace the answer applies, in this order:
+ * connection reset, server error, rate limited, malformed JSON; latency comes on top of any of them.
+ */
 export interface FaultDecision {
   readonly latencyMs: number;
   readonly connectionReset: boolean;
   /** Status of an injected server error, or null. */
   readonly serverError: number | null;
+  /** Seconds of `Retry-After` of an injected 429 answer, or null. */
+  readonly rateLimited: number | null;
   readonly malformedJson: boolean;
 }
 
 const maxLatencyMs = 60_000;
+/** Stream key of the rate-limit rolls (any constant other streams do not use). */
+const rateLimitStream = 429;
 
 function checkOptions(name: string, options: FaultOptions): FaultOptions {
   objectOption(name, options);
   rateOption(`${name}.serverErrorRate`, options.serverErrorRate);
   rateOption(`${name}.connectionResetRate`, options.connectionResetRate);
   rateOption(`${name}.malformedJsonRate`, options.malformedJsonRate);
+  rateOption(`${name}.rateLimitRate`, options.rateLimitRate);
   integerOption(`${name}.serverErrorStatus`, options.serverErrorStatus, 503, 500, 599);
+  integerOption(`${name}.rateLimitRetryAfterSeconds`, options.rateLimitRetryAfterSeconds, 1, 0, 3600);
   const latency = options.latencyMs;
   if (typeof latency === 'object' && latency !== null) {
     const min = numberOption(`${name}.latencyMs.min`, latency.min, 0, 0, maxLatencyMs);
@@ -74,6 +91,8 @@ export class FaultInjector {
   private defaults: FaultOptions = {};
   private paths = new Map<string, FaultOptions>();
   private random = new Random(1);
+  /** A stream of its own, so that rate limiting draws nothing from the stream of the older fault kinds. */
+  private rateLimitRandom = new Random(1, rateLimitStream);
 
   constructor(settings: FaultSettings = {}) {
     this.configure(settings);
@@ -91,6 +110,7 @@ export class FaultInjector {
     this.defaults = defaults;
     this.paths = checkedPaths;
     this.random = new Random(checkedSeed);
+    this.rateLimitRandom = new Random(checkedSeed, rateLimitStream);
   }
 
   /** Sets (or, with undefined, removes) the options of one path pattern, keeping everything else. */
@@ -125,6 +145,7 @@ export class FaultInjector {
     const errorRoll = this.random.next();
     const malformedRoll = this.random.next();
     const latencyRoll = this.random.next();
+    const rateLimitRoll = this.rateLimitRandom.next();
     const latency = options.latencyMs ?? 0;
     const latencyMs =
       typeof latency === 'number'
@@ -135,8 +156,15 @@ export class FaultInjector {
       !connectionReset && errorRoll < (options.serverErrorRate ?? 0)
         ? (options.serverErrorStatus ?? 503)
         : null;
+    const rateLimited =
+      !connectionReset && serverError === null && rateLimitRoll < (options.rateLimitRate ?? 0)
+        ? (options.rateLimitRetryAfterSeconds ?? 1)
+        : null;
     const malformedJson =
-      !connectionReset && serverError === null && malformedRoll < (options.malformedJsonRate ?? 0);
-    return { latencyMs, connectionReset, serverError, malformedJson };
+      !connectionReset &&
+      serverError === null &&
+      rateLimited === null &&
+      malformedRoll < (options.malformedJsonRate ?? 0);
+    return { latencyMs, connectionReset, serverError, rateLimited, malformedJson };
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The fake-server framework: a hono app on @hono/node-server, bound to 127.0.0.1 on a free port, with what
  * every fake CRM needs in front of its routes — API-key authentication, per-key sliding-window rate limits
- * answering 429 with `Retry-After`, seeded fault injection (5xx, connection reset, truncated JSON, latency),
- * and a request log that records key fingerprints, never keys. A fake CRM supplies only its routes and its
- * error bodies.
+ * answering 429 with `Retry-After`, seeded fault injection (5xx, connection reset, 429 with `Retry-After`,
+ * truncated JSON, latency), and a request log that records key fingerprints, never keys. A fake CRM supplies
+ * only its routes and its error bodies.
  */
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
@@ -176,6 +176,13 @@ export function createFakeServer(options: FakeServerOptions): FakeServer {
     if (decision.serverError !== null) {
       fault = 'server_error';
       const response = responses.serverError(decision.serverError);
+      log(response.status);
+      return response;
+    }
+    if (decision.rateLimited !== null) {
+      fault = 'rate_limited';
+      const response = responses.rateLimited(decision.rateLimited);
+      response.headers.set('Retry-After', String(decision.rateLimited));
       log(response.status);
       return response;
     }
