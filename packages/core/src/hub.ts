@@ -84,6 +84,7 @@ import {
   type HubEventName,
   type HubEvents,
 } from './sync/events.js';
+import { deletionThresholdOf } from './sync/deletions.js';
 import { assertCanExport } from './sync/export.js';
 import type { ImportMappingOptions } from './sync/full-import.js';
 import { findPreviousImport } from './sync/incremental.js';
@@ -845,6 +846,15 @@ export function createCrmHub(options: CrmHubOptions): CrmHub {
         throw new ValidationError('Invalid sync request: `job_config.dry_run` must be a boolean', {
           context: { integrationId: integration.id },
           issues: [{ path: 'job_config.dry_run', message: `Expected a boolean, got ${typeof dryRun}` }],
+        });
+      }
+      try {
+        deletionThresholdOf(body.job_config);
+      } catch (error) {
+        throw new ValidationError('Invalid sync request: `job_config.deletion_threshold`', {
+          context: { integrationId: integration.id },
+          issues: [{ path: 'job_config.deletion_threshold', message: (error as Error).message }],
+          cause: error,
         });
       }
       if (body.job_type === 'export_to_crm') assertCanExport(provider, integration);

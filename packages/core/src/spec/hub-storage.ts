@@ -508,6 +508,20 @@ export interface RecordLinkPage {
   next_cursor: string | null;
 }
 
+/** Options of `links.listNotStagedByJob`: a keyset page by external id. */
+export interface RecordLinkNotStagedOptions extends StorageCallOptions {
+  /** Rows per page, 1 to 5000. @default 500 */
+  readonly limit?: number;
+  /** The `next_cursor` of the previous page. */
+  readonly after?: string | null;
+}
+
+/** Options of `links.countActive`. */
+export interface RecordLinkCountOptions extends StorageCallOptions {
+  /** Count only the links whose external id this job did not stage (as `listNotStagedByJob` lists them). */
+  readonly notStagedByJob?: string;
+}
+
 /** The record links (`crm_record_links`). */
 export interface RecordLinkStore {
   /** Links of these CRM ids (one query per chunk of ids). Ids without a link are simply absent. */
@@ -549,6 +563,28 @@ export interface RecordLinkStore {
     recordType: RecordType,
     options?: RecordLinkListOptions,
   ): Promise<RecordLinkPage>;
+  /**
+   * Deletion detection: the integration's links of one type that are not marked deleted in the CRM and whose
+   * external id the job staged no row of that record type for (`crm_client_staging` rows of `jobId` whose
+   * `raw_data.record_type` is `recordType`), keyset paginated by external id (ascending). Computed by the
+   * database, one query per page (`NOT EXISTS` a staged row), never by loading the job's staged ids. A `jobId`
+   * that staged nothing (or is no job) lists every active link.
+   */
+  listNotStagedByJob(
+    integrationId: string,
+    recordType: RecordType,
+    jobId: string,
+    options?: RecordLinkNotStagedOptions,
+  ): Promise<RecordLinkPage>;
+  /**
+   * How many of the integration's links of one type are not marked deleted in the CRM; with `notStagedByJob`,
+   * only those `listNotStagedByJob` would list for that job. One query.
+   */
+  countActive(
+    integrationId: string,
+    recordType: RecordType,
+    options?: RecordLinkCountOptions,
+  ): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------------------

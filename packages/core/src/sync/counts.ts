@@ -1,5 +1,6 @@
 /**
- * The counts of an import job, kept flat (the job's `counts` column holds numbers by name):
+ * The counts of an import job, kept flat (the job's `counts` column holds numbers by name). After a full import's
+ * deletion sweep (`deletions.ts`), `read + gone_from_crm` is the sum of the outcomes below:
  *
  * - `read`: records the CRM delivered; and what became of each, so that
  *   `read = created + updated + linked + flagged + rejected + skipped + deleted`:
@@ -10,7 +11,11 @@
  *   - `rejected`: records that could not be imported (bad data, missing parent), staged `error`;
  *   - `skipped`: records with nothing to do (unchanged since the last import, deleted before ever being
  *     imported, delivered twice in one page);
- *   - `deleted`: linked records the CRM reports deleted (the WedSync record is marked, never erased);
+ *   - `deleted`: linked records the CRM reports deleted, or no longer lists after a full read (the WedSync record
+ *     is marked, never erased);
+ * - `gone_from_crm` (and `<type>.gone_from_crm`): linked records a full import did not find in the CRM (not read,
+ *   counted `deleted`); `deletions_withheld` (and `.<type>`): records not marked because more than the deletion
+ *   threshold of a type's links were missing (the job ends `partial`);
  * - the same per record type, as `<type>.<count>` (`client.created`, `invoice.rejected`, ...);
  * - `requests`, `retries`, `rate_limited`: HTTP attempts of the job, retries and 429 answers included;
  * - `record_types_skipped` and `type_skipped.<type>.<reason>` (1) for record types the job did not read,

@@ -28,6 +28,16 @@ export {
   personKeys,
 } from './dedupe.js';
 export {
+  type DeletionSweep,
+  type DeletionSweepOptions,
+  defaultDeletionPageSize,
+  defaultDeletionThreshold,
+  deletionThresholdOf,
+  fullyReadRecordTypes,
+  sweepDeletions,
+  wholeRecordTypeLogId,
+} from './deletions.js';
+export {
   createHubEvents,
   type HubEventEmitter,
   type HubEventListener,

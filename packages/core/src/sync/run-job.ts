@@ -56,6 +56,7 @@ import {
   runFullImport,
   startingCheckpoint,
 } from './full-import.js';
+import { deletionThresholdOf, fullyReadRecordTypes, sweepDeletions } from './deletions.js';
 import { findPreviousImport, incrementalCheckpoint } from './incremental.js';
 import {
   createStagedSession,
@@ -436,6 +437,18 @@ export async function runSyncJob(
         return runFieldMappingUpdate(active, start);
       }
       const start = withSettings(startingCheckpoint(job, () => planImport(provider, integration, mappings)));
+      if (job.job_type === 'full_import') {
+        // A full import that read its types completely then marks what the CRM no longer lists (never erased).
+        const threshold = deletionThresholdOf(job.job_config);
+        const imported = await runFullImport(active, start);
+        if (imported.kind !== 'finished') return imported;
+        return sweepDeletions(active, {
+          recordTypes: fullyReadRecordTypes(start.checkpoint),
+          counts: imported.counts,
+          recordsProcessed: imported.recordsProcessed,
+          threshold,
+        });
+      }
       if (job.job_type !== 'incremental_sync') return runFullImport(active, start);
       const previous = await findPreviousImport(active.storage, integration.id);
       if (start.resumed) return runTwoWaySync(active, { ...start, previous });
@@ -480,7 +493,9 @@ export async function runSyncJob(
       return { ...base, status: 'parked', resultStatus: null, counts };
     }
     if (result.kind === 'cancelled') return await end('cancelled', null, 'connected');
-    const resultStatus: LastSyncStatus = (counts['rejected'] ?? 0) > 0 ? 'partial' : 'success';
+    // Partial: records were rejected, or deletions were withheld by the safety valve (a person should look).
+    const resultStatus: LastSyncStatus =
+      (counts['rejected'] ?? 0) > 0 || (counts['deletions_withheld'] ?? 0) > 0 ? 'partial' : 'success';
     return await end('completed', resultStatus, 'connected');
   } catch (error) {
     // A write refused because another runner holds the job now: stop without writing anything more.

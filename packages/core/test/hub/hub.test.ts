@@ -300,10 +300,31 @@ describe('providers and integrations', () => {
       hub.updateFieldMappings({ ...scoped, body: { mappings: [] } }),
       hub.getSyncJob({ supplierId: other, jobId: sync_job.id }),
       hub.cancelSyncJob({ supplierId: other, jobId: sync_job.id }),
+      hub.getSyncReport({ supplierId: other, jobId: sync_job.id }),
+      hub.listConflicts(scoped),
+      hub.triggerFieldMappingUpdate(scoped),
     ];
     for (const attempt of attempts) expect(await captureError(attempt)).toBeInstanceOf(NotFoundError);
-    expect((await hub.listIntegrations({ supplierId: other })).integrations).toEqual([]);
     expect((await hub.getSyncJob({ supplierId, jobId: sync_job.id })).sync_job.job_status).toBe('pending');
+    // Job options are checked before a job exists: a dry run is a boolean, a deletion threshold 0..1 or false.
+    await hub.cancelSyncJob({ supplierId, jobId: sync_job.id });
+    for (const job_config of [{ dry_run: 'yes' }, { deletion_threshold: 2 }, { deletion_threshold: 'half' }]) {
+      const error = await captureError(
+        hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import', job_config } }),
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]?.path).toBe(`job_config.${Object.keys(job_config)[0]}`);
+    }
+    await expect(
+      hub.resolveConflict({ supplierId, conflictId: crypto.randomUUID(), resolution: { side: 'crm' } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      hub.resolveConflict({ supplierId, conflictId: 'x', resolution: { side: 'both' } as never }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(
+      hub.listConflicts({ supplierId, integrationId, status: 'closed' as never }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect((await hub.listIntegrations({ supplierId: other })).integrations).toEqual([]);
     expect((await hub.getIntegration({ supplierId, integrationId })).integration.connection_name).not.toBe(
       'Mine now',
     );

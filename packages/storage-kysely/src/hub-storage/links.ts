@@ -2,18 +2,25 @@
  * `crm_record_links` (extension): which WedSync record each CRM record of an integration is, with the base
  * snapshot of the last sync and the hashes that suppress echoes. Lookups take many ids in one query per chunk;
  * upserts are multi-row `INSERT ... ON CONFLICT (integration_id, record_type, external_id) DO UPDATE`.
+ * Deletion detection (`listNotStagedByJob`, `countActive`) is one query per page: the active links of a type,
+ * in external id order over the unique key, each probed (`NOT EXISTS`) for a staged row of the job and type
+ * through the index `crm_client_staging_job_record_idx` (job, `raw_data.record_type`, external id) of migration
+ * `0006_staging_job_index`: one index lookup per link, on SQLite and PostgreSQL alike.
  */
 import {
   ConflictError,
   InvalidArgumentError,
   type RecordLink,
+  type RecordLinkCountOptions,
   type RecordLinkListOptions,
+  type RecordLinkNotStagedOptions,
   type RecordLinkStore,
   type RecordLinkUpsert,
   type RecordType,
   recordTypes,
   type StorageCallOptions,
 } from '@wedsync/crm-core';
+import { sql } from 'kysely';
 import { encodeJson, encodeNullableTimestamp, encodeTimestamp } from '../json.js';
 import { syncSides } from '../migrations/crm-tables.js';
 import {
@@ -37,6 +44,7 @@ import {
   type StorageContext,
   throwIfAborted,
 } from './context.js';
+import { stagedRecordTypeSql } from './staging.js';
 
 const table = 'crm_record_links';
 
@@ -132,6 +140,33 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       links.push(...rows.map(decodeLink));
     }
     return links;
+  }
+
+  /**
+   * The integration's active links of one type (alias `l`), without those whose external id the job staged a
+   * row of that type for. A job id that is no UUID staged nothing (every active link qualifies).
+   */
+  function activeLinks(integrationId: string, recordType: RecordType, jobId: string | undefined) {
+    let query = context.db
+      .selectFrom(`${table} as l`)
+      .where('l.integration_id', '=', integrationId.toLowerCase())
+      .where('l.record_type', '=', recordType)
+      .where('l.deleted_in_crm_at', 'is', null);
+    if (jobId !== undefined && isUuid(jobId)) {
+      const staged = context.db
+        .selectFrom('crm_client_staging as s')
+        .select(sql`1`.as('one'))
+        .where('s.sync_job_id', '=', jobId.toLowerCase())
+        .where(stagedRecordTypeSql(context.dialect, 's'), '=', recordType)
+        .whereRef('s.external_id', '=', 'l.external_id');
+      // PostgreSQL: OFFSET 0 keeps the planner from flattening the probe into an anti-join, whose plan on stale
+      // statistics (the job staged its rows moments ago) can be a nested loop comparing every link with every
+      // staged row. As a correlated probe it is one lookup per link on the index of the probe.
+      query = query.where(({ exists, not }) =>
+        not(exists(context.dialect === 'postgres' ? staged.offset(0) : staged)),
+      );
+    }
+    return query;
   }
 
   return {
@@ -309,6 +344,48 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
           links: page,
           next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last.external_id) : null,
         };
+      });
+    },
+
+    async listNotStagedByJob(integrationId, recordType, jobId, options: RecordLinkNotStagedOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      checkText(jobId, 'jobId');
+      const limit = checkLimit(options.limit);
+      const after =
+        options.after === undefined || options.after === null ? undefined : decodeCursor(options.after);
+      return guard(context, 'list record links not staged by a job', table, async () => {
+        throwIfAborted(options.signal);
+        if (!isUuid(integrationId)) return { links: [], next_cursor: null };
+        let query = activeLinks(integrationId, type, jobId).select(selection(context, linkColumns));
+        if (after !== undefined) query = query.where('l.external_id', '>', after);
+        const rows = await query
+          .orderBy('l.external_id')
+          .limit(limit + 1)
+          .execute();
+        const page = rows.slice(0, limit).map(decodeLink);
+        const last = page[page.length - 1];
+        return {
+          links: page,
+          next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last.external_id) : null,
+        };
+      });
+    },
+
+    async countActive(integrationId, recordType, options: RecordLinkCountOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const jobId =
+        options.notStagedByJob === undefined
+          ? undefined
+          : checkText(options.notStagedByJob, 'notStagedByJob');
+      return guard(context, 'count record links', table, async () => {
+        throwIfAborted(options.signal);
+        if (!isUuid(integrationId)) return 0;
+        const row = await activeLinks(integrationId, type, jobId)
+          .select(sql<number | bigint | string>`count(*)`.as('count'))
+          .executeTakeFirst();
+        return Number(row?.count ?? 0);
       });
     },
   };

@@ -9,6 +9,8 @@
  * 4. `0004_sync_extensions`: crm_record_links, crm_conflicts, crm_record_backups.
  * 5. `0005_staging_latest_index`: the index of `staging.listLatest` (the newest staged row of each external id
  *    of a record type), which `field_mapping_update` jobs page through.
+ * 6. `0006_staging_job_index`: the index of deletion detection's "did this job stage this record" probe
+ *    (`links.listNotStagedByJob`).
  *
  * Safe to run twice (applied steps are skipped) and from several processes at once on PostgreSQL: the Migrator
  * takes an advisory lock and runs each step in a transaction. Do not call it from inside another kysely
@@ -25,6 +27,7 @@ import {
   tableColumnNames,
 } from './crm-tables.js';
 import { createHostTables, type HostSchema } from './host-tables.js';
+import { createStagingJobIndex } from './staging-job-index.js';
 import { createStagingLatestIndex } from './staging-latest-index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on the host's database, whose schema is not typed here.
@@ -57,6 +60,7 @@ export const hubMigrationNames = [
   '0003_clients_crm_columns',
   '0004_sync_extensions',
   '0005_staging_latest_index',
+  '0006_staging_job_index',
 ] as const;
 
 async function assertHostTablesExist(db: AnyDatabase, options: MigrateHubOptions): Promise<void> {
@@ -100,6 +104,7 @@ export function hubMigrations(
     '0003_clients_crm_columns': { up: (db) => addClientCrmColumns(db, target) },
     '0004_sync_extensions': { up: (db) => createSyncExtensionTables(db, target) },
     '0005_staging_latest_index': { up: (db) => createStagingLatestIndex(db, options.dialect) },
+    '0006_staging_job_index': { up: (db) => createStagingJobIndex(db, options.dialect) },
   };
 }
 

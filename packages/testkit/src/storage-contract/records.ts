@@ -1,5 +1,11 @@
 /** Storage contract: staging rows, sync logs, record links, conflicts and backups — including large batches. */
-import { CrmSyncLogSchema, type NewStagingRow, type NewSyncLog, type StagingRow } from '@wedsync/crm-core';
+import {
+  CrmSyncLogSchema,
+  type NewStagingRow,
+  type NewSyncLog,
+  type RecordLink,
+  type StagingRow,
+} from '@wedsync/crm-core';
 import { expect } from 'vitest';
 import {
   type ContractScope,
@@ -534,6 +540,162 @@ export function recordTests(scope: ContractScope): void {
       ).toHaveLength(23);
       expect(await storage.links.deleteByWedsyncIds(integrationId, 'project', ['w-0', 'w-1', 'w-2'])).toBe(3);
       expect((await storage.links.list(integrationId, 'project', { limit: 100 })).links).toHaveLength(22);
+    });
+
+    /** A staged row of `recordType` (as imports stage them: `raw_data.record_type`). */
+    const stagedRow = (
+      integrationId: string,
+      jobId: string,
+      recordType: string,
+      externalId: string,
+    ): NewStagingRow => ({
+      integration_id: integrationId,
+      sync_job_id: jobId,
+      external_id: externalId,
+      raw_data: { record_type: recordType, data: { id: externalId } },
+      import_status: 'processed',
+    });
+    const linkOf = (integrationId: string, recordType: 'client' | 'project', externalId: string) => ({
+      integration_id: integrationId,
+      record_type: recordType,
+      external_id: externalId,
+      wedsync_record_id: `w-${recordType}-${externalId}`,
+    });
+    /** Every page of `listNotStagedByJob`, with the number of pages. */
+    const walkNotStaged = async (
+      integrationId: string,
+      recordType: 'client' | 'project',
+      jobId: string,
+      limit: number,
+      onPage?: (links: readonly RecordLink[]) => Promise<void>,
+    ): Promise<{ ids: string[]; pages: number }> => {
+      const { storage } = scope.fixture();
+      const ids: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page = await storage.links.listNotStagedByJob(integrationId, recordType, jobId, {
+          limit,
+          after,
+        });
+        ids.push(...page.links.map((link) => link.external_id));
+        await onPage?.(page.links);
+        after = page.next_cursor;
+        pages += 1;
+      } while (after !== null);
+      return { ids, pages };
+    };
+
+    test('listNotStagedByJob and countActive: the active links of a type the job staged no row of that type for', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId: olderJob } = await jobFixture(scope);
+      await storage.jobs.cancel(olderJob);
+      const job = await storage.jobs.create({ integration_id: integrationId, job_type: 'full_import' });
+      const other = await jobFixture(scope);
+      const clientIds = Array.from({ length: 30 }, (_, index) => `c-${String(index).padStart(2, '0')}`);
+      await storage.links.upsert([
+        ...clientIds.map((id) => linkOf(integrationId, 'client', id)),
+        ...['p-0', 'p-1', 'p-2'].map((id) => linkOf(integrationId, 'project', id)),
+        ...clientIds.map((id) => linkOf(other.integrationId, 'client', id)),
+      ]);
+      expect(await storage.links.markDeletedInCrm(integrationId, 'client', ['c-29'])).toBe(1);
+      await storage.staging.insert([
+        // This job staged c-00..c-19 but c-05 as clients, and c-25 as a project (another record type).
+        ...clientIds
+          .slice(0, 20)
+          .filter((id) => id !== 'c-05')
+          .map((id) => stagedRow(integrationId, job.id, 'client', id)),
+        stagedRow(integrationId, job.id, 'project', 'c-25'),
+        stagedRow(integrationId, job.id, 'client', 'unlinked'),
+        // An older job of the integration, and another integration's job, staged the rest.
+        ...clientIds.slice(20).map((id) => stagedRow(integrationId, olderJob, 'client', id)),
+        ...clientIds.map((id) => stagedRow(other.integrationId, other.jobId, 'client', id)),
+      ]);
+      const gone = ['c-05', 'c-20', 'c-21', 'c-22', 'c-23', 'c-24', 'c-25', 'c-26', 'c-27', 'c-28'];
+
+      const walked = await walkNotStaged(integrationId, 'client', job.id, 3);
+      expect(walked.ids).toEqual(gone);
+      expect(walked.pages).toBe(4);
+      const [first] = (await storage.links.listNotStagedByJob(integrationId, 'client', job.id)).links;
+      expect(first).toMatchObject({
+        integration_id: integrationId,
+        record_type: 'client',
+        external_id: 'c-05',
+        wedsync_record_id: 'w-client-c-05',
+      });
+      expect(first).not.toHaveProperty('deleted_in_crm_at');
+      expect(await storage.links.countActive(integrationId, 'client')).toBe(29);
+      expect(await storage.links.countActive(integrationId, 'client', { notStagedByJob: job.id })).toBe(10);
+      expect(await storage.links.countActive(integrationId, 'project', { notStagedByJob: job.id })).toBe(3);
+      expect((await walkNotStaged(integrationId, 'project', job.id, 10)).ids).toEqual(['p-0', 'p-1', 'p-2']);
+      // The older job staged only c-20..c-29.
+      expect(await storage.links.countActive(integrationId, 'client', { notStagedByJob: olderJob })).toBe(20);
+      expect(
+        await storage.links.countActive(other.integrationId, 'client', { notStagedByJob: other.jobId }),
+      ).toBe(0);
+      expect(
+        (await storage.links.listNotStagedByJob(other.integrationId, 'client', other.jobId)).links,
+      ).toEqual([]);
+      // A job that staged nothing (or no job at all) leaves every active link.
+      expect(await storage.links.countActive(integrationId, 'client', { notStagedByJob: 'not-a-job' })).toBe(
+        29,
+      );
+      expect((await walkNotStaged(integrationId, 'client', 'not-a-job', 100)).ids).toHaveLength(29);
+      expect(await storage.links.countActive('not-a-uuid', 'client')).toBe(0);
+      expect(await storage.links.listNotStagedByJob('not-a-uuid', 'client', job.id)).toEqual({
+        links: [],
+        next_cursor: null,
+      });
+      await expectCrmError(
+        storage.links.listNotStagedByJob(integrationId, 'contact' as never, job.id),
+        'invalid_argument',
+      );
+      await expectCrmError(storage.links.countActive(integrationId, 'contact' as never), 'invalid_argument');
+      await expectCrmError(
+        storage.links.listNotStagedByJob(integrationId, 'client', job.id, { after: 'garbage' }),
+        'invalid_argument',
+      );
+      await expectCrmError(
+        storage.links.listNotStagedByJob(integrationId, 'client', job.id, { limit: 0 }),
+        'invalid_argument',
+      );
+      const aborted = new AbortController();
+      aborted.abort(new Error('stopped by the runner'));
+      await expect(
+        storage.links.listNotStagedByJob(integrationId, 'client', job.id, { signal: aborted.signal }),
+      ).rejects.toThrow('stopped by the runner');
+
+      // Marking each page deleted while walking (as deletion detection does) still visits every link once.
+      const marked = await walkNotStaged(integrationId, 'client', job.id, 4, async (links) => {
+        await storage.links.markDeletedInCrm(
+          integrationId,
+          'client',
+          links.map((link) => link.external_id),
+        );
+      });
+      expect(marked.ids).toEqual(gone);
+      expect(await storage.links.countActive(integrationId, 'client', { notStagedByJob: job.id })).toBe(0);
+      expect(await storage.links.countActive(integrationId, 'client')).toBe(19);
+    });
+
+    test('listNotStagedByJob pages a large integration with one query per page', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      const ids = Array.from(
+        { length: largeBatchSize },
+        (_, index) => `ext-${String(index).padStart(5, '0')}`,
+      );
+      await storage.links.upsert(ids.map((id) => linkOf(integrationId, 'client', id)));
+      await storage.staging.insert(
+        ids.filter((_, index) => index % 7 !== 0).map((id) => stagedRow(integrationId, jobId, 'client', id)),
+      );
+      const expected = ids.filter((_, index) => index % 7 === 0);
+      expect(await storage.links.countActive(integrationId, 'client', { notStagedByJob: jobId })).toBe(
+        expected.length,
+      );
+      const walked = await walkNotStaged(integrationId, 'client', jobId, 300);
+      expect(walked.ids).toEqual(expected);
+      expect(walked.pages).toBe(Math.ceil(expected.length / 300));
     });
   });
 
