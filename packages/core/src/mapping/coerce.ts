@@ -5,21 +5,26 @@
  *
  * - text: trimmed and Unicode NFC-normalised (a decomposed `José` from a Mac equals the composed one;
  *   NFC changes no visible character, unlike NFKC, so `Zoë`, `O'Brien`, `김민준` and emoji are otherwise
- *   untouched). Finite numbers and booleans become text; objects and arrays are type mismatches.
- * - email: trimmed, `mailto:` dropped, checked with zod's email pattern; case is kept (compare lowercased,
- *   see `emailMatchKey`).
+ *   untouched). Finite numbers and booleans become text; objects and arrays are type mismatches. Text holding a
+ *   NUL character or an unpaired UTF-16 surrogate is `invalid_text` (no database stores it as sent; it is never
+ *   silently changed).
+ * - email: trimmed, `mailto:` dropped, checked with zod's email pattern and RFC 5321's limits (254 characters,
+ *   64 before the `@`, domain labels neither starting nor ending with a hyphen: see `emailAddressProblem`); case
+ *   is kept (compare lowercased, see `emailMatchKey`).
  * - phone: text, a number, or an object with `e164`, `formatted` or `number` (Tave's phone objects);
  *   parsed by libphonenumber-js with the default country, written as E.164. An extension is dropped
- *   (E.164 has none).
+ *   (E.164 has none). Text holding a NUL character or an unpaired surrogate is `invalid_text`.
  * - date: ISO 8601 `YYYY-MM-DD` (checked without any `Date`), ISO date-times (an instant keeps its
  *   offset), then the configured date-fns patterns; `Date` objects and numbers are refused.
  * - number: finite numbers and plain numeric text (`1,250` is refused: use a money step).
  * - boolean: yes/no, y/n, true/false, t/f, 1/0, on/off, checked/unchecked, x, ✓ (any case).
  * - json: any JSON value, deep-copied; `__proto__`, `constructor` and `prototype` keys are dropped.
  * - array: an array (deep-copied), or text split on the array separator, or one scalar as a one-item list.
+ * In json and array values too, text (values and keys) holding a NUL character or an unpaired surrogate is
+ * `invalid_text`.
  */
 import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { z } from 'zod';
+import { emailAddressProblem } from '../model/canonical.js';
 import type { FieldType } from '../model/enums.js';
 import {
   ambiguousNumericDate,
@@ -32,6 +37,7 @@ import {
   parseIsoTimestamp,
 } from './dates.js';
 import type { PhoneFormat } from './rules.js';
+import { unstorableTextReason } from './storable.js';
 import { copyJsonValue, failure, isPlainObject, kindOf, success, type ValueOutcome } from './types.js';
 
 /** How phone numbers are checked: `possible` (a plausible length) or `valid` (a number range in use). */
@@ -61,7 +67,6 @@ export interface CoercionSettings {
 /** A compiled coercion: one present value in, the coerced value or a reason out. */
 export type Coercer = (value: unknown) => ValueOutcome;
 
-const emailSchema = z.email();
 const numericText = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const trueWords: ReadonlySet<string> = new Set([
   'true',
@@ -82,8 +87,16 @@ export function emailMatchKey(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** `invalid_text` when `text` holds what no database stores as sent; undefined when it is storable. */
+function unstorable(text: string): ValueOutcome | undefined {
+  const reason = unstorableTextReason(text);
+  return reason === undefined ? undefined : failure('invalid_text', reason);
+}
+
 function toText(value: unknown, normalize: boolean): ValueOutcome {
   if (typeof value === 'string') {
+    const refused = unstorable(value);
+    if (refused !== undefined) return refused;
     const trimmed = value.trim();
     return success(normalize ? trimmed.normalize('NFC') : trimmed);
   }
@@ -118,6 +131,8 @@ function parsePhone(value: unknown, settings: CoercionSettings): ValueOutcome {
       `Expected a phone number as text or an object with e164, formatted or number, got ${kindOf(value)}`,
     );
   }
+  const refused = unstorable(text);
+  if (refused !== undefined) return refused;
   const parsed =
     settings.defaultCountry === undefined
       ? parsePhoneNumberFromString(text)
@@ -238,6 +253,8 @@ function coerceBoolean(value: unknown): ValueOutcome {
 function coerceArray(value: unknown, settings: CoercionSettings): ValueOutcome {
   if (Array.isArray(value)) return copyJsonValue(value);
   if (typeof value === 'string') {
+    const refused = unstorable(value);
+    if (refused !== undefined) return refused;
     return success(
       value
         .split(settings.arraySeparator)
@@ -261,9 +278,8 @@ export function createImportCoercer(fieldType: FieldType, settings: CoercionSett
         if (typeof value !== 'string')
           return failure('type_mismatch', `Expected an email address as text, got ${kindOf(value)}`);
         const text = value.trim().replace(/^mailto:/i, '');
-        return emailSchema.safeParse(text).success
-          ? success(text)
-          : failure('invalid_email', 'Not a valid email address');
+        const problem = emailAddressProblem(text);
+        return problem === undefined ? success(text) : failure('invalid_email', problem);
       };
     case 'phone':
       return (value) => {

@@ -12,6 +12,8 @@
  * A bad value never throws: it becomes a FieldValueError naming the field and the kind of value (never
  * the value), and the other fields of the record still map. An absent value (undefined, null, blank) is
  * not set, unless a `default` step supplies one; for an `is_required` mapping it is an error.
+ * On import, a record whose data carries an `unreadableRecordKey` note (its provider could not read it as the
+ * CRM documents it) is rejected as a whole with the note's reason (`unreadable_record`).
  */
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
@@ -35,7 +37,14 @@ import { isKnownCurrency } from './money.js';
 import { type FieldPath, getAtPath, setAtPath, tryParseFieldPath } from './paths.js';
 import { type PhoneFormat, phoneFormats } from './rules.js';
 import type { CompiledStep, StepSettings } from './transforms.js';
-import { type FieldErrorCode, type FieldValueError, isAbsent, isPlainObject, kindOf } from './types.js';
+import {
+  type FieldErrorCode,
+  type FieldValueError,
+  isAbsent,
+  isPlainObject,
+  kindOf,
+  unreadableRecordKey,
+} from './types.js';
 import { type AnalyzedMapping, analyzeMappings, mappingRunsIn } from './validate.js';
 
 /** Which way records flow through the compiled mappings. */
@@ -358,6 +367,32 @@ function exportRunner(steps: readonly CompiledStep[], convert: Coercer): FieldRu
   };
 }
 
+/** The most issues of an unreadable record's note quoted in its error. */
+const maxQuotedIssues = 5;
+/** The longest reason, path or message of an unreadable record's note quoted in its error (characters). */
+const maxQuotedText = 200;
+
+/** The reason of a record's {@link unreadableRecordKey} note, with the paths of its first issues. */
+function unreadableReason(note: unknown): string {
+  const quoted = (value: unknown): string | undefined =>
+    typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, maxQuotedText) : undefined;
+  const noteObject = isPlainObject(note) ? note : {};
+  const reason =
+    quoted(noteObject['reason']) ?? 'The provider could not read the record as the CRM documents it';
+  const issues = Array.isArray(noteObject['issues']) ? noteObject['issues'] : [];
+  const listed = issues
+    .slice(0, maxQuotedIssues)
+    .map((issue) => {
+      if (!isPlainObject(issue)) return undefined;
+      const path = quoted(issue['path']);
+      const message = quoted(issue['message']);
+      return path === undefined ? message : message === undefined ? path : `${path}: ${message}`;
+    })
+    .filter((item): item is string => item !== undefined);
+  if (listed.length === 0) return reason;
+  return `${reason} (${listed.join('; ')}${issues.length > maxQuotedIssues ? '; ...' : ''})`;
+}
+
 function recordIdOf(record: unknown, path: FieldPath): string | null {
   const id = getAtPath(record, path);
   if (typeof id === 'string' && id !== '') return id;
@@ -433,6 +468,17 @@ export function compileMappings(
         value_kind: kindOf(record),
         reason: 'The record is not an object',
         code: 'invalid_record',
+      });
+      return { ok: false, value, errors, warnings };
+    }
+    if (isImport && Object.hasOwn(record, unreadableRecordKey)) {
+      errors.push({
+        record_id: recordId,
+        field: '',
+        crm_field: unreadableRecordKey,
+        value_kind: kindOf(record[unreadableRecordKey]),
+        reason: unreadableReason(record[unreadableRecordKey]),
+        code: 'unreadable_record',
       });
       return { ok: false, value, errors, warnings };
     }

@@ -5,6 +5,7 @@
  * - `validateMappings(mappings, { wedsyncFields, crmFields })` -> FieldMappingError rows.
  * - `parseTransformRules` / `safeParseTransformRules` read the `transform_rules` grammar (see `rules.ts`).
  * - Paths (`jobs.0.event_date`, `customFields[fieldId=01abc].value`) are described in `paths.ts`.
+ * - Text and JSON every database stores as sent (`isStorableText`, `storableCopy`) are described in `storable.ts`.
  */
 export { emailMatchKey, type PhoneValidation } from './coerce.js';
 export {
@@ -44,7 +45,25 @@ export {
   type TransformStepType,
   transformStepTypes,
 } from './rules.js';
-export { type FieldErrorCode, type FieldValueError, isAbsent, kindOf } from './types.js';
+export {
+  isStorableText,
+  nestingExceeds,
+  nestingMarker,
+  replacementCharacter,
+  type StorableCopy,
+  type StorableCopyOptions,
+  storableCopy,
+  storableText,
+  unstorableTextReason,
+} from './storable.js';
+export {
+  type FieldErrorCode,
+  type FieldValueError,
+  isAbsent,
+  kindOf,
+  type UnreadableRecordNote,
+  unreadableRecordKey,
+} from './types.js';
 export {
   fieldTypeCompatibility,
   mappingRunsIn,

@@ -3,6 +3,7 @@
  * transformation step or coercion.
  */
 import { forbiddenPathNames } from './paths.js';
+import { unstorableTextReason } from './storable.js';
 
 const maxJsonDepth = 64;
 
@@ -10,6 +11,8 @@ const maxJsonDepth = 64;
 export type FieldErrorCode =
   /** The value has the wrong JSON type (an object where text is expected, an array for a date). */
   | 'type_mismatch'
+  /** Text no database stores as such: a NUL character (U+0000) or an unpaired UTF-16 surrogate. */
+  | 'invalid_text'
   | 'invalid_email'
   | 'invalid_phone'
   | 'invalid_date'
@@ -28,7 +31,34 @@ export type FieldErrorCode =
   /** The target path runs through a value that is not an object or array. */
   | 'path_conflict'
   /** The record itself is not an object. */
-  | 'invalid_record';
+  | 'invalid_record'
+  /**
+   * The record carries an {@link unreadableRecordKey} entry: its provider (or the staged copy it was read from)
+   * says it is not the record as the CRM documents it.
+   */
+  | 'unreadable_record';
+
+/**
+ * The key of a CRM record's data under which a provider flags a record it could not read as the CRM documents
+ * it (a property of the wrong type), instead of failing the page it came in or leaving it out:
+ * `{ [unreadableRecordKey]: { reason: 'words', issues: [{ path, message }], properties: { ...as received } } }`.
+ * The record mapper rejects such a record as a whole (`unreadable_record`, with the reason and the issues' paths),
+ * so it appears in the job's logs as rejected. `properties` keeps the values the provider set aside, so the
+ * staged raw record still holds everything received. The hub also sets it on a staged copy whose text it had to
+ * replace (see `import-page.ts`), so that mapping again from staging rejects the record instead of reading the
+ * replaced text.
+ */
+export const unreadableRecordKey = '$unreadable';
+
+/** What a record's {@link unreadableRecordKey} entry says. */
+export interface UnreadableRecordNote {
+  /** Why the record is not readable, in words that never quote its values. */
+  readonly reason: string;
+  /** The properties that do not fit (paths into the record) and what is wrong with each. */
+  readonly issues?: readonly { readonly path: string; readonly message: string }[];
+  /** The values set aside, as received (kept for the staged raw record; never logged). */
+  readonly properties?: Readonly<Record<string, unknown>>;
+}
 
 /**
  * One field of one record that could not be mapped. It names the field and the kind of value, never
@@ -86,7 +116,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function copyJsonValue(value: unknown, depth = 0): ValueOutcome {
   if (depth > maxJsonDepth)
     return failure('type_mismatch', `The value is nested deeper than ${maxJsonDepth} levels`);
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return success(value);
+  if (typeof value === 'string') {
+    const reason = unstorableTextReason(value);
+    return reason === undefined ? success(value) : failure('invalid_text', reason);
+  }
+  if (value === null || typeof value === 'boolean') return success(value);
   if (typeof value === 'number') {
     return Number.isFinite(value)
       ? success(value)
@@ -105,6 +139,8 @@ export function copyJsonValue(value: unknown, depth = 0): ValueOutcome {
     const copy: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       if (forbiddenPathNames.has(key) || value[key] === undefined) continue;
+      const keyReason = unstorableTextReason(key);
+      if (keyReason !== undefined) return failure('invalid_text', `A key of the value: ${keyReason}`);
       const outcome = copyJsonValue(value[key], depth + 1);
       if (!outcome.ok) return outcome;
       copy[key] = outcome.value;

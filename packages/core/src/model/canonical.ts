@@ -14,8 +14,69 @@
  * Unknown keys: every object schema here is a plain `z.object`, which strips unknown keys when parsing
  * rather than rejecting them (`.strict()` is too harsh for host data that carries extra columns). Parse
  * output therefore only holds the canonical fields; keep anything else in `custom_fields`.
+ *
+ * Storable text: every text of a record (values and custom field keys) must hold no NUL character and no
+ * unpaired UTF-16 surrogate, which no database stores as sent (see `mapping/storable.ts`).
+ *
+ * Lengths: the fields the host indexes or matches people by are bounded, so that an absurd value is refused with
+ * a reason before it reaches a database index (PostgreSQL refuses index entries past about 2.7 kB): first, last
+ * and full names at {@link maxNameLength} characters, emails by RFC 5321 (see {@link emailAddressProblem}),
+ * phones by E.164. Free text (notes, the maiden name, address parts) is not bounded.
  */
 import { z } from 'zod';
+import { isStorableText } from '../mapping/storable.js';
+
+/** The longest first, last or full name a record may hold (characters). */
+export const maxNameLength = 255;
+/** The longest email address (RFC 5321: a 256-octet path less its angle brackets). */
+export const maxEmailLength = 254;
+/** The longest part of an email address before its `@` (RFC 5321). */
+export const maxEmailLocalPartLength = 64;
+/** The longest label of a domain name (RFC 1035). */
+const maxDomainLabelLength = 63;
+
+/** Text a database stores as sent: no NUL character, no unpaired surrogate. */
+const text = z.string().refine(isStorableText, {
+  message: 'Expected text without NUL characters or unpaired UTF-16 surrogates',
+});
+/** A first, last or full name. */
+const name = text.max(maxNameLength, `Expected at most ${maxNameLength} characters`);
+
+const emailPattern = z.email();
+const notAnEmail = 'Not a valid email address';
+
+/**
+ * Why `value` is not an email address WedSync accepts, in words that never quote it; undefined when it is one.
+ * Beyond zod's email pattern: at most 254 characters in all and 64 before the `@` (RFC 5321), domain labels of at
+ * most 63 characters that neither start nor end with a hyphen (RFC 1035), and storable text.
+ */
+export function emailAddressProblem(value: string): string | undefined {
+  if (value.length > maxEmailLength) return `Longer than ${maxEmailLength} characters`;
+  if (!isStorableText(value)) return 'Holds a NUL character or an unpaired UTF-16 surrogate';
+  const at = value.lastIndexOf('@');
+  if (at > maxEmailLocalPartLength) return `More than ${maxEmailLocalPartLength} characters before the @`;
+  if (!emailPattern.safeParse(value).success) return notAnEmail;
+  for (const label of value.slice(at + 1).split('.')) {
+    if (label.length > maxDomainLabelLength) {
+      return `A part of the domain is longer than ${maxDomainLabelLength} characters`;
+    }
+    if (label.startsWith('-') || label.endsWith('-'))
+      return 'A part of the domain starts or ends with a hyphen';
+  }
+  return undefined;
+}
+
+/**
+ * An email address WedSync accepts (see {@link emailAddressProblem}): zod's email format (so the schema still
+ * reads as an email field) plus RFC 5321's limits and the domain label rules.
+ */
+export const EmailAddressSchema = z.email().superRefine((value, context) => {
+  const problem = emailAddressProblem(value);
+  // zod's own format check already reports an address its pattern refuses.
+  if (problem !== undefined && problem !== notAnEmail) {
+    context.addIssue({ code: 'custom', message: `Invalid email address: ${problem}` });
+  }
+});
 
 const isoDate = z.iso.date();
 const isoTime = z.iso.time({ precision: -1 });
@@ -34,43 +95,43 @@ function isKnownTimeZone(value: string): boolean {
 /** An amount of money: integer minor units (cents, pence) and an ISO 4217 currency code. */
 export const MoneySchema = z.object({
   amount_minor: z.number().int(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 currency code of 3 upper-case letters'),
+  currency: text.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 currency code of 3 upper-case letters'),
 });
 /** An amount of money: integer minor units and an ISO 4217 currency code. */
 export type Money = z.infer<typeof MoneySchema>;
 
 /** A postal address; every part is optional because CRMs hold partial addresses. */
 export const AddressSchema = z.object({
-  line1: z.string().optional(),
-  line2: z.string().optional(),
-  city: z.string().optional(),
-  region: z.string().optional(),
-  postal_code: z.string().optional(),
-  country: z.string().optional(),
+  line1: text.optional(),
+  line2: text.optional(),
+  city: text.optional(),
+  region: text.optional(),
+  postal_code: text.optional(),
+  country: text.optional(),
 });
 /** A postal address; every part is optional. */
 export type Address = z.infer<typeof AddressSchema>;
 
 /** A person: the client, their partner, or another contact (planner, parent). */
 export const PersonSchema = z.object({
-  first_name: z.string().optional(),
-  last_name: z.string().optional(),
-  full_name: z.string().optional(),
-  maiden_name: z.string().optional(),
-  email: z.email().optional(),
-  secondary_email: z.email().optional(),
+  first_name: name.optional(),
+  last_name: name.optional(),
+  full_name: name.optional(),
+  maiden_name: text.optional(),
+  email: EmailAddressSchema.optional(),
+  secondary_email: EmailAddressSchema.optional(),
   phone: z.e164().optional(),
   secondary_phone: z.e164().optional(),
   address: AddressSchema.optional(),
   birthdate: isoDate.optional(),
-  company: z.string().optional(),
+  company: text.optional(),
   marketing_opt_in: z.boolean().optional(),
 });
 /** A person: the client, their partner, or another contact. */
 export type Person = z.infer<typeof PersonSchema>;
 
 /** A contact of the client other than the partner, with their role (`planner`, `mother of the bride`). */
-export const OtherContactSchema = PersonSchema.extend({ role: z.string().min(1) });
+export const OtherContactSchema = PersonSchema.extend({ role: text.min(1) });
 /** A contact of the client other than the partner, with their role. */
 export type OtherContact = z.infer<typeof OtherContactSchema>;
 
@@ -84,8 +145,8 @@ export type Stage = z.infer<typeof StageSchema>;
 /** A record's status: the normalised stage plus the CRM's own text, which is user-defined per CRM. */
 export const RecordStatusSchema = z.object({
   stage: StageSchema,
-  raw: z.string(),
-  closed_reason: z.string().optional(),
+  raw: text,
+  closed_reason: text.optional(),
 });
 /** A record's status: the normalised stage plus the CRM's own text. */
 export type RecordStatus = z.infer<typeof RecordStatusSchema>;
@@ -99,28 +160,26 @@ export type CustomFieldType = z.infer<typeof CustomFieldTypeSchema>;
 
 /** One custom field of a CRM record, kept as text so no CRM's value is lost in a conversion. */
 export const CustomFieldValueSchema = z.object({
-  key: z.string().min(1),
-  label: z.string().optional(),
+  key: text.min(1),
+  label: text.optional(),
   type: CustomFieldTypeSchema.optional(),
-  value: z.string().nullable(),
+  value: text.nullable(),
 });
 /** One custom field of a CRM record. */
 export type CustomFieldValue = z.infer<typeof CustomFieldValueSchema>;
 
 /** Custom fields keyed by their `key`; each entry's `key` must equal the key it is stored under. */
-export const CustomFieldsSchema = z
-  .record(z.string(), CustomFieldValueSchema)
-  .superRefine((fields, context) => {
-    for (const [key, field] of Object.entries(fields)) {
-      if (field.key !== key) {
-        context.addIssue({
-          code: 'custom',
-          message: `Expected custom field key to equal its record key \`${key}\`, got \`${field.key}\``,
-          path: [key, 'key'],
-        });
-      }
+export const CustomFieldsSchema = z.record(text, CustomFieldValueSchema).superRefine((fields, context) => {
+  for (const [key, field] of Object.entries(fields)) {
+    if (field.key !== key) {
+      context.addIssue({
+        code: 'custom',
+        message: `Expected custom field key to equal its record key \`${key}\`, got \`${field.key}\``,
+        path: [key, 'key'],
+      });
     }
-  });
+  }
+});
 /** Custom fields keyed by their `key`. */
 export type CustomFields = z.infer<typeof CustomFieldsSchema>;
 
@@ -134,16 +193,16 @@ export const CanonicalClientSchema = PersonSchema.extend({
   other_contacts: z.array(OtherContactSchema).optional(),
   partner: PersonSchema.optional(),
   wedding_date: isoDate.optional(),
-  venue_name: z.string().optional(),
+  venue_name: text.optional(),
   guest_count: guestCount.optional(),
   budget: MoneySchema.optional(),
-  job_type: z.string().optional(),
-  lead_source: z.string().optional(),
+  job_type: text.optional(),
+  lead_source: text.optional(),
   status: RecordStatusSchema.optional(),
   inquiry_date: isoDate.optional(),
   booked_date: isoDate.optional(),
-  notes: z.string().optional(),
-  tags: z.array(z.string()).optional(),
+  notes: text.optional(),
+  tags: z.array(text).optional(),
   custom_fields: CustomFieldsSchema.optional(),
 }).superRefine((client, context) => {
   const names = [client.first_name, client.last_name, client.full_name];
@@ -160,15 +219,15 @@ export type CanonicalClient = z.infer<typeof CanonicalClientSchema>;
 
 /** A booking (job) of a client: a wedding, an engagement shoot. */
 export const CanonicalProjectSchema = z.object({
-  client_id: z.string().min(1),
-  name: z.string().optional(),
-  job_type: z.string().optional(),
+  client_id: text.min(1),
+  name: text.optional(),
+  job_type: text.optional(),
   event_date: isoDate.optional(),
   status: RecordStatusSchema.optional(),
-  lead_source: z.string().optional(),
+  lead_source: text.optional(),
   guest_count: guestCount.optional(),
   budget: MoneySchema.optional(),
-  notes: z.string().optional(),
+  notes: text.optional(),
   inquiry_date: isoDate.optional(),
   booked_date: isoDate.optional(),
   custom_fields: CustomFieldsSchema.optional(),
@@ -180,26 +239,25 @@ export type CanonicalProject = z.infer<typeof CanonicalProjectSchema>;
 
 /** Where an event takes place. */
 export const VenueSchema = z.object({
-  name: z.string().optional(),
+  name: text.optional(),
   address: AddressSchema.optional(),
   latitude: z.number().min(-90).max(90).optional(),
   longitude: z.number().min(-180).max(180).optional(),
-  google_place_id: z.string().optional(),
+  google_place_id: text.optional(),
 });
 /** Where an event takes place. */
 export type Venue = z.infer<typeof VenueSchema>;
 
 /** One event of a project: ceremony, reception, engagement session. */
 export const CanonicalEventSchema = z.object({
-  project_id: z.string().min(1),
-  name: z.string().optional(),
-  event_type: z.string().optional(),
+  project_id: text.min(1),
+  name: text.optional(),
+  event_type: text.optional(),
   start_date: isoDate.optional(),
   start_time: isoTime.optional(),
   end_date: isoDate.optional(),
   end_time: isoTime.optional(),
-  timezone: z
-    .string()
+  timezone: text
     .refine(isKnownTimeZone, { message: 'Expected an IANA time zone name such as `Europe/London`' })
     .optional(),
   venue: VenueSchema.optional(),
@@ -216,7 +274,7 @@ export type InvoiceStatus = z.infer<typeof InvoiceStatusSchema>;
 
 /** One line of an invoice. */
 export const LineItemSchema = z.object({
-  name: z.string().min(1),
+  name: text.min(1),
   quantity: z.number().min(0).optional(),
   unit_price: MoneySchema.optional(),
 });
@@ -225,8 +283,8 @@ export type LineItem = z.infer<typeof LineItemSchema>;
 
 /** An invoice of a project. */
 export const CanonicalInvoiceSchema = z.object({
-  project_id: z.string().min(1),
-  number: z.string().optional(),
+  project_id: text.min(1),
+  number: text.optional(),
   status: InvoiceStatusSchema,
   issued_at: isoTimestamp.optional(),
   due_date: isoDate.optional(),
@@ -246,12 +304,12 @@ export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
 
 /** A payment (received or scheduled) towards a project, optionally against one invoice. */
 export const CanonicalPaymentSchema = z.object({
-  project_id: z.string().min(1),
-  invoice_id: z.string().min(1).optional(),
+  project_id: text.min(1),
+  invoice_id: text.min(1).optional(),
   amount: MoneySchema,
   received_at: isoTimestamp.optional(),
   status: PaymentStatusSchema,
-  method: z.string().optional(),
+  method: text.optional(),
 });
 /** A payment towards a project. */
 export type CanonicalPayment = z.infer<typeof CanonicalPaymentSchema>;

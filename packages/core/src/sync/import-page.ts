@@ -6,7 +6,9 @@
  * the database.
  *
  * For each record, in order:
- * 1. a record without a usable id or data object, or repeated in the page, is rejected or skipped;
+ * 1. a record without a usable id or data object, or repeated in the page, is rejected or skipped; so is a
+ *    record whose id (or a linked record's) is no storable key (over 255 characters, a NUL character, an
+ *    unpaired surrogate), or whose data nests deeper than 1,000 levels (`too_deeply_nested`);
  * 2. a record linked to a WedSync twin (record link by external id) whose content hash is unchanged and whose
  *    twin still exists is skipped; a deleted one marks its twin deleted (never erased);
  * 3. the compiled mappings map it; a field that cannot be mapped rejects it with the field's reason;
@@ -18,10 +20,14 @@
  *    linked (or, when that client is already the twin of another CRM record, recorded as its alias), an
  *    uncertain one is staged `duplicate` for review; anything else is created.
  * A project's `links.partner` fills its client's `partner` when the client has none.
+ *
+ * What is staged and logged (raw data, mapped data, error details, log details and messages) is a storable copy
+ * (see `stagedRawData`): every database stores it whatever text or nesting the CRM sent.
  */
 import { randomUUID } from 'node:crypto';
 import type { FieldValueError, RecordMapper } from '../mapping/index.js';
-import { isPlainObject } from '../mapping/types.js';
+import { isStorableText, nestingExceeds, storableCopy, storableText } from '../mapping/storable.js';
+import { isPlainObject, unreadableRecordKey } from '../mapping/types.js';
 import {
   type CanonicalClient,
   type CanonicalRecord,
@@ -125,6 +131,74 @@ interface Entry {
 
 const missingExternalId = '(missing)';
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The deepest a CRM record's data may nest (the data object is level 1). Deeper records are rejected
+ * (`too_deeply_nested`) before anything recursive runs on them: JSON tooling stops around there (SQLite's JSON
+ * functions at 1,000 levels; V8's JSON.stringify runs out of stack at about 4,000).
+ */
+const maxRecordDepth = 1000;
+
+/**
+ * How deep the staged copy of a record's data goes (the data object is level 1); anything deeper becomes a marker
+ * text. A mapping reads at most 32 path segments down and copies a JSON value at most 64 levels deep, so nothing
+ * any mapping can read is cut: mapping the staged copy gives what mapping the record gave.
+ */
+const stagingDepth = 100;
+
+/** The longest CRM id a record may have: ids are keys of indexed columns (record links, logs, staging). */
+const maxExternalIdLength = 255;
+
+/** A copy of `value` every database stores (see `storableCopy`), at most {@link stagingDepth} levels deep. */
+function stagingCopy(value: unknown, maxDepth = stagingDepth) {
+  return storableCopy(value, { maxDepth });
+}
+
+/** Why an id (the record's own or a linked record's) cannot be stored, or undefined when it can. */
+function idProblem(id: string): string | undefined {
+  if (id.length > maxExternalIdLength) return `is longer than ${maxExternalIdLength} characters`;
+  if (!isStorableText(id)) return 'holds a NUL character or an unpaired UTF-16 surrogate';
+  return undefined;
+}
+
+/**
+ * Why a record with an id and a data object still cannot be imported: an id no database stores as a key, a
+ * linked record named by such an id, or data nested deeper than {@link maxRecordDepth}. Undefined when usable.
+ */
+function unusableRecord(
+  source: ExternalRecord,
+): { reason: string; message: string; details: JsonObject; idUnusable?: true } | undefined {
+  const ownIdProblem = idProblem(source.externalId);
+  if (ownIdProblem !== undefined) {
+    return {
+      reason: 'invalid_record',
+      message: `The CRM record's id ${ownIdProblem}`,
+      details: {},
+      idUnusable: true,
+    };
+  }
+  for (const [key, value] of Object.entries(source.links ?? {})) {
+    for (const id of Array.isArray(value) ? value : [value]) {
+      const linkProblem = typeof id === 'string' ? idProblem(id) : undefined;
+      if (linkProblem !== undefined) {
+        const link = storableText(key.slice(0, 50));
+        return {
+          reason: 'invalid_record',
+          message: `The CRM record names its \`${link}\` by an id that ${linkProblem}`,
+          details: { link },
+        };
+      }
+    }
+  }
+  if (nestingExceeds(source.data, maxRecordDepth)) {
+    return {
+      reason: 'too_deeply_nested',
+      message: `The CRM record's data is nested deeper than ${maxRecordDepth} levels`,
+      details: { max_depth: maxRecordDepth },
+    };
+  }
+  return undefined;
+}
 
 /** The link a record names under `key` (the first one when it names several). */
 function linkedId(record: ExternalRecord, key: string): string | undefined {
@@ -238,16 +312,21 @@ export async function importPage(
       typeof source.externalId === 'string' &&
       source.externalId !== '' &&
       isPlainObject(source.data);
-    const externalId = valid ? source.externalId : missingExternalId;
+    const unusable = valid ? unusableRecord(source) : undefined;
+    const externalId = valid && unusable?.idUnusable !== true ? source.externalId : missingExternalId;
+    const tooDeep = unusable?.reason === 'too_deeply_nested';
     const hash = contentHash({
       mappings: compiled.fingerprint,
-      data: valid ? source.data : null,
+      // Hashing recurses: a record nested too deep is hashed by its staging copy (cut at stagingDepth).
+      data: valid ? (tooDeep ? stagingCopy(source.data).value : source.data) : null,
       links: valid ? (source.links ?? null) : null,
     });
     const entry: Entry = { source, externalId, hash };
     entries.push(entry);
     if (!valid) {
       entry.decision = rejected('invalid_record', 'The CRM record has no id or no data object', {});
+    } else if (unusable !== undefined) {
+      entry.decision = rejected(unusable.reason, unusable.message, unusable.details);
     } else if (seen.has(externalId)) {
       entry.decision = skipped('repeated_in_page');
     } else {
@@ -692,7 +771,9 @@ async function dedupeClients(
         ...(merged.conflicts.length === 0 ? {} : { conflicts: merged.conflicts.map((item) => item.field) }),
         ...(merged.decided.length === 0
           ? {}
-          : { decided_conflicts: merged.decided.map((item) => ({ field: item.field, winner: item.winner })) }),
+          : {
+              decided_conflicts: merged.decided.map((item) => ({ field: item.field, winner: item.winner })),
+            }),
         ...warningDetails(entry),
       },
       wedsyncId: decision.id,
@@ -740,6 +821,48 @@ async function partnerUpdates(
     writes.set(clientId, { clientId, partnerId, before: client, record: checked.record as CanonicalClient });
   }
   return [...writes.values()];
+}
+
+/** A JSON object as staged or logged: storable text, at most {@link stagingDepth} levels deep. */
+function storable(value: JsonObject): JsonObject {
+  return stagingCopy(value).value as JsonObject;
+}
+
+/**
+ * What is staged of a CRM record: `{ record_type, data, links?, modified_at?, deleted? }`, each part a storable
+ * copy (see `storableCopy`): text no database stores as sent has U+FFFD in place of its NUL characters and
+ * unpaired surrogates, and data nested past {@link stagingDepth} levels a marker text. When text was replaced, or
+ * the record was too deeply nested to import, the staged data carries an `unreadableRecordKey` note, so that
+ * mapping the record again from staging (a `field_mapping_update` job) rejects it instead of reading the
+ * replaced text or the cut data.
+ */
+function stagedRawData(
+  recordType: RecordType,
+  source: Partial<ExternalRecord> | null,
+  decision: Decision,
+): JsonObject {
+  let data: JsonObject | null = null;
+  if (isPlainObject(source?.data)) {
+    const copy = stagingCopy(source.data);
+    data = copy.value as JsonObject;
+    const tooDeep = decision.details['reason'] === 'too_deeply_nested';
+    if ((copy.textReplaced || tooDeep) && !Object.hasOwn(data, unreadableRecordKey)) {
+      data[unreadableRecordKey] = {
+        reason: tooDeep
+          ? `The CRM record's data is nested deeper than ${maxRecordDepth} levels; its staged copy is cut at ${stagingDepth} levels`
+          : 'The staged copy of this record has U+FFFD in place of text no database stores as sent (NUL characters, unpaired UTF-16 surrogates); a full import reads the record from the CRM again',
+      };
+    }
+  }
+  const links = source?.links === undefined ? undefined : stagingCopy(source.links, 3).value;
+  const modifiedAt = source?.modifiedAt;
+  return {
+    record_type: recordType,
+    data,
+    ...(isPlainObject(links) ? { links: links as JsonObject } : {}),
+    ...(modifiedAt === undefined ? {} : { modified_at: stagingCopy(modifiedAt, 1).value as string }),
+    ...(source?.deleted === true ? { deleted: true } : {}),
+  };
 }
 
 async function writePage(
@@ -916,14 +1039,18 @@ async function writePage(
       record_id: entry.externalId,
       wedsync_record_id: logId,
       action_type: decision.logAction,
-      action_details: redact({
-        ...decision.details,
-        ...(wedsyncId !== undefined && logId === null ? { wedsync_record_id: wedsyncId } : {}),
-      }),
+      action_details: storable(
+        redact({
+          ...decision.details,
+          ...(wedsyncId !== undefined && logId === null ? { wedsync_record_id: wedsyncId } : {}),
+        }),
+      ),
       error_message:
         decision.errorMessage === undefined
           ? null
-          : String(redactSecrets(decision.errorMessage, { knownSecrets: context.knownSecrets })),
+          : storableText(
+              String(redactSecrets(decision.errorMessage, { knownSecrets: context.knownSecrets })),
+            ),
       processed_at: context.now,
     });
     const source = entry.source as Partial<ExternalRecord> | null;
@@ -931,20 +1058,16 @@ async function writePage(
       integration_id: integrationId,
       sync_job_id: jobId,
       external_id: entry.externalId,
-      raw_data: {
-        record_type: recordType,
-        data: isPlainObject(source?.data) ? source.data : null,
-        ...(source?.links === undefined ? {} : { links: source.links as JsonObject }),
-        ...(source?.modifiedAt === undefined ? {} : { modified_at: source.modifiedAt }),
-        ...(source?.deleted === true ? { deleted: true } : {}),
-      },
+      raw_data: stagedRawData(recordType, source, decision),
       import_status: decision.stagingStatus,
       ...(decision.mappedData === undefined
         ? decision.write === undefined
           ? {}
-          : { mapped_data: decision.write as JsonObject }
-        : { mapped_data: decision.mappedData }),
-      ...(decision.errorDetails === undefined ? {} : { error_details: redact(decision.errorDetails) }),
+          : { mapped_data: storable(decision.write as JsonObject) }
+        : { mapped_data: storable(decision.mappedData) }),
+      ...(decision.errorDetails === undefined
+        ? {}
+        : { error_details: storable(redact(decision.errorDetails)) }),
     });
   }
   if (logs.length > 0) await storage.logs.insert(logs, callOptions);

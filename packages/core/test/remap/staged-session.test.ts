@@ -154,10 +154,18 @@ describe('field_mapping_update on staged records', () => {
       rejected: 1,
       skipped: 1,
     });
-    // Ben changes in the CRM: the next import stages his new raw record.
-    data.client = [crmClient('c2', { firstName: 'Ben', lastName: 'Second' })];
+    // Ben changes in the CRM: the next import stages his new raw record (Ava is still listed, unchanged; a CRM
+    // that no longer listed her would have her marked deleted by the import's deletion sweep).
+    data.client = [
+      crmClient('c1', { firstName: 'Ava', lastName: 'First' }),
+      crmClient('c2', { firstName: 'Ben', lastName: 'Second' }),
+    ];
     current.clock.advance(60_000);
-    expect((await importOnce(current, integrationId))?.counts).toMatchObject({ read: 1, updated: 1 });
+    expect((await importOnce(current, integrationId))?.counts).toMatchObject({
+      read: 2,
+      updated: 1,
+      skipped: 1,
+    });
     await remapField(current, integrationId, 'notes', 'lastName');
 
     const run = await runRemapJob(current, integrationId, { provider });

@@ -4,12 +4,25 @@
  * its zod schema (see `schemas.ts`); a response that does not fit is a ValidationError naming the path and the
  * failing property, never the values.
  *
+ * Items of a collection are checked one by one. An item with a property of the wrong type does not fail its page
+ * (and with it the whole import): {@link readableItem} sets the property aside under core's
+ * `unreadableRecordKey` note — its value kept there, the reason and the property named — so the record built
+ * from the item reaches the hub, whose mapping rejects it with that reason (it appears in the job's logs as
+ * rejected). Only an item that cannot be made readable (not an object, no usable id, a required link id of the
+ * wrong type) still fails the page.
+ *
  * Vendor documentation: https://workspace.vsco.co/api (the OpenAPI document `VSCO Workspace API v2.0.0`).
  */
-import { type ProviderHttpClient, ValidationError } from '@wedsync/crm-core';
+import {
+  type ProviderHttpClient,
+  type UnreadableRecordNote,
+  unreadableRecordKey,
+  ValidationError,
+} from '@wedsync/crm-core';
 import { type PaginatedPage, ProviderApiError, pageNumberPagination } from '@wedsync/crm-provider-kit';
 import type { z } from 'zod';
 import {
+  readableFallbacks,
   TaveCollectionSchema,
   type TaveStudio,
   TaveStudioSchema,
@@ -68,6 +81,113 @@ export function parseResponse<Output>(
   );
 }
 
+/** The most properties {@link readableItem} sets aside in one item before giving up on it. */
+const maxRepairs = 50;
+
+/** What an item of a collection does not fit, from a failed parse. */
+type Issues = readonly z.core.$ZodIssue[];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value at `path` inside `root`, or undefined. */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || typeof key === 'symbol') return undefined;
+    current = (current as Record<string, unknown>)[key as string];
+  }
+  return current;
+}
+
+function startsWith(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
+  return prefix.every((key, index) => path[index] === key);
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((key) => (typeof key === 'number' ? `[${key}]` : String(key)))
+    .join('.')
+    .replace(/\.\[/g, '[');
+}
+
+/**
+ * Adds one set-aside property to the note of `holder` (the object the property was taken from, `depth` levels
+ * into the item); the issues' paths are given from `holder`.
+ */
+function noteSetAside(
+  holder: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  issues: Issues,
+  depth: number,
+): void {
+  const existing = holder[unreadableRecordKey] as UnreadableRecordNote | undefined;
+  const properties = { ...(existing?.properties ?? {}) };
+  // defineProperty keeps a key such as `__proto__` an own key.
+  Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+  const note: UnreadableRecordNote = {
+    reason: 'VSCO Workspace sent this record with properties that do not match its documented schema',
+    issues: [
+      ...(existing?.issues ?? []),
+      ...issues.map((issue) => ({
+        path: pathText(issue.path.slice(depth - 1)),
+        message: issue.message,
+      })),
+    ],
+    properties,
+  };
+  holder[unreadableRecordKey] = note;
+}
+
+/**
+ * Makes an item that does not fit `schema` readable, or returns undefined when it cannot. For each property that
+ * does not fit, the nearest enclosing object property whose removal makes the rest fit is taken out (kept in that
+ * object's `unreadableRecordKey` note with the reason); a required property (`kind` of a contact) takes the
+ * schema's fallback from `readableFallbacks` instead. `id`s and other required properties without a fallback
+ * cannot be repaired. Works on `item` itself (a freshly parsed response body).
+ */
+export function readableItem<Item>(schema: z.ZodType<Item>, item: unknown): Item | undefined {
+  if (!isObject(item)) return undefined;
+  const fallbacks = readableFallbacks.get(schema) ?? {};
+  let parsed = schema.safeParse(item);
+  let repairs = 0;
+  for (; !parsed.success; repairs += 1) {
+    if (repairs >= maxRepairs) return undefined;
+    const issues = parsed.error.issues;
+    const first = issues[0] as z.core.$ZodIssue;
+    let repaired = false;
+    for (let length = first.path.length; length >= 1 && !repaired; length -= 1) {
+      const prefix = first.path.slice(0, length);
+      const holder = valueAt(item, prefix.slice(0, -1));
+      const key = prefix.at(-1);
+      if (!isObject(holder) || typeof key !== 'string') continue;
+      const fallback = length === 1 && Object.hasOwn(fallbacks, key) ? fallbacks[key] : undefined;
+      // A missing property can only take a fallback; a present one is taken out (or takes the fallback).
+      const present = Object.hasOwn(holder, key);
+      if (!present && fallback === undefined) continue;
+      const original = holder[key];
+      const covered = issues.filter((issue) => startsWith(issue.path, prefix));
+      if (fallback === undefined) delete holder[key];
+      else holder[key] = fallback;
+      const next = schema.safeParse(item);
+      if (next.success || !next.error.issues.some((issue) => startsWith(issue.path, prefix))) {
+        noteSetAside(holder, key, original, covered, length);
+        parsed = next;
+        repaired = true;
+      } else if (present) {
+        holder[key] = original;
+      } else {
+        delete holder[key];
+      }
+    }
+    if (!repaired) return undefined;
+  }
+  // The notes were written into `item` after its last parse: parse it once more so the output holds them.
+  return repairs > 0 ? schema.parse(item) : parsed.data;
+}
+
 function modifiedTime(item: unknown): number {
   const modified = (item as { modified?: unknown }).modified;
   return typeof modified === 'string' ? Date.parse(modified) : Number.NaN;
@@ -100,8 +220,8 @@ export class TaveApi {
           ...(signal === undefined ? {} : { signal }),
         });
         const collection = parseResponse(TaveCollectionSchema, response.body, path);
-        const items = collection.items.map((item, index) =>
-          parseResponse(schema, item, path, `items[${index}]`),
+        const items = collection.items.map(
+          (item, index) => readableItem(schema, item) ?? parseResponse(schema, item, path, `items[${index}]`),
         );
         const totalPages = collection.meta?.totalPages;
         if (modifiedAfter === undefined) {

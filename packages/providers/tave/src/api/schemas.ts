@@ -148,3 +148,15 @@ export type TaveStudio = z.infer<typeof TaveStudioSchema>;
 export const TaveTimezoneSchema = z.looseObject({ id, name: z.string(), country: nullableText });
 /** A time zone as parsed. */
 export type TaveTimezone = z.infer<typeof TaveTimezoneSchema>;
+
+/**
+ * Values that stand in for a required property of the wrong type when an item is made readable (see
+ * `readableItem` in `client.ts`): the item is then rejected by the hub with the reason, and the property's own
+ * value is kept in its note. A contact whose `kind` is not text is read as a person, so that a client among such
+ * contacts comes out as a rejected client instead of vanishing from the read (vendors and team members stay out:
+ * they are told apart by their jobs and vendor fields, not by `kind`).
+ */
+export const readableFallbacks: ReadonlyMap<z.ZodType, Readonly<Record<string, unknown>>> = new Map<
+  z.ZodType,
+  Readonly<Record<string, unknown>>
+>([[TaveContactSchema, { kind: 'person' }]]);
