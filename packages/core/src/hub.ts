@@ -77,6 +77,7 @@ import type {
   ProviderLogger,
 } from './spec/provider.js';
 import { type ResolveConflictResult, resolveFieldConflict } from './sync/conflicts.js';
+import { deletionThresholdOf } from './sync/deletions.js';
 import {
   createHubEvents,
   type HubEventEmitter,
@@ -84,7 +85,6 @@ import {
   type HubEventName,
   type HubEvents,
 } from './sync/events.js';
-import { deletionThresholdOf } from './sync/deletions.js';
 import { assertCanExport } from './sync/export.js';
 import type { ImportMappingOptions } from './sync/full-import.js';
 import { findPreviousImport } from './sync/incremental.js';

@@ -39,6 +39,7 @@ import type {
 } from '../spec/hub-storage.js';
 import type { CrmProviderV1, ProviderConnectionInfo } from '../spec/provider.js';
 import { initialCounts } from './counts.js';
+import { deletionThresholdOf, fullyReadRecordTypes, sweepDeletions } from './deletions.js';
 import type { HubEventEmitter, ProgressEvent } from './events.js';
 import {
   assertCanExport,
@@ -56,7 +57,6 @@ import {
   runFullImport,
   startingCheckpoint,
 } from './full-import.js';
-import { deletionThresholdOf, fullyReadRecordTypes, sweepDeletions } from './deletions.js';
 import { findPreviousImport, incrementalCheckpoint } from './incremental.js';
 import {
   createStagedSession,

@@ -308,7 +308,11 @@ describe('providers and integrations', () => {
     expect((await hub.getSyncJob({ supplierId, jobId: sync_job.id })).sync_job.job_status).toBe('pending');
     // Job options are checked before a job exists: a dry run is a boolean, a deletion threshold 0..1 or false.
     await hub.cancelSyncJob({ supplierId, jobId: sync_job.id });
-    for (const job_config of [{ dry_run: 'yes' }, { deletion_threshold: 2 }, { deletion_threshold: 'half' }]) {
+    for (const job_config of [
+      { dry_run: 'yes' },
+      { deletion_threshold: 2 },
+      { deletion_threshold: 'half' },
+    ]) {
       const error = await captureError(
         hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import', job_config } }),
       );
