@@ -82,7 +82,14 @@ export {
   type PreviousImport,
   watermarkMarginMs,
 } from './incremental.js';
-export { foldName, type NameParts, nameKey, normalizeEmail, normalizePhone } from './keys.js';
+export {
+  foldName,
+  maxNameKeyBytes,
+  type NameParts,
+  nameKey,
+  normalizeEmail,
+  normalizePhone,
+} from './keys.js';
 export {
   type MergeConflict,
   type MergeDecision,

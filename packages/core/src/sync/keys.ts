@@ -69,15 +69,47 @@ export function foldName(value: string): string {
 }
 
 /**
+ * The most UTF-8 bytes of a name key. The canonical schema caps each name at 255 characters, but NFKD expands
+ * some characters many times over (U+FDFA becomes 18 characters, 33 bytes), so a folded name can be far longer
+ * than the name; keys are indexed (`clients.name_key`, `client_match_keys.value`, also as `key|date`) and a
+ * btree entry has a size limit (PostgreSQL: 2,704 bytes when it cannot compress the key).
+ */
+export const maxNameKeyBytes = 512;
+
+/** UTF-8 bytes of one code point. */
+function utf8Bytes(codePoint: number): number {
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+}
+
+/**
+ * A folded name cut to at most {@link maxNameKeyBytes} UTF-8 bytes, at a character boundary (never inside a
+ * surrogate pair), without the space the cut may leave at its end (so the cut key folds to itself).
+ */
+function capNameKey(key: string): string {
+  // Each UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4).
+  if (key.length * 3 <= maxNameKeyBytes) return key;
+  let bytes = 0;
+  let end = 0;
+  for (const character of key) {
+    bytes += utf8Bytes(character.codePointAt(0) as number);
+    if (bytes > maxNameKeyBytes) return key.slice(0, end).trimEnd();
+    end += character.length;
+  }
+  return key;
+}
+
+/**
  * The name key of a person: `foldName("first last")` when either part is present, else
  * `foldName(full_name)`. So `José  García`, `jose garcia` and `JOSÉ GARCÍA` share the key `jose garcia`.
- * Idempotent: a name key passed as `full_name` gives itself back. `null` when the person has no name.
+ * At most {@link maxNameKeyBytes} UTF-8 bytes: a longer folded name is cut at a character boundary (two names
+ * that agree on that many bytes share a key). Idempotent: a name key passed as `full_name` gives itself back.
+ * `null` when the person has no name.
  */
 export function nameKey(person: NameParts): string | null {
   const parts = [person.first_name, person.last_name].filter(
     (part): part is string => typeof part === 'string' && part.trim() !== '',
   );
   const source = parts.length > 0 ? parts.join(' ') : (person.full_name ?? '');
-  const key = foldName(source);
+  const key = capNameKey(foldName(source));
   return key === '' ? null : key;
 }

@@ -4,8 +4,9 @@
  * upserts are multi-row `INSERT ... ON CONFLICT (integration_id, record_type, external_id) DO UPDATE`.
  * Deletion detection (`listNotStagedByJob`, `countActive`) is one query per page: the active links of a type,
  * in external id order over the unique key, each probed (`NOT EXISTS`) for a staged row of the job and type
- * through the index `crm_client_staging_job_record_idx` (job, `raw_data.record_type`, external id) of migration
- * `0006_staging_job_index`: one index lookup per link, on SQLite and PostgreSQL alike.
+ * through the index `crm_client_staging_job_record_idx` (job, record_type, external id; migration
+ * `0006_staging_job_index`, on the `record_type` column since `0007_staging_record_type_column`): one index
+ * lookup per link, on SQLite and PostgreSQL alike.
  */
 import {
   ConflictError,
@@ -44,7 +45,6 @@ import {
   type StorageContext,
   throwIfAborted,
 } from './context.js';
-import { stagedRecordTypeSql } from './staging.js';
 
 const table = 'crm_record_links';
 
@@ -157,7 +157,7 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
         .selectFrom('crm_client_staging as s')
         .select(sql`1`.as('one'))
         .where('s.sync_job_id', '=', jobId.toLowerCase())
-        .where(stagedRecordTypeSql(context.dialect, 's'), '=', recordType)
+        .where('s.record_type', '=', recordType)
         .whereRef('s.external_id', '=', 'l.external_id');
       // PostgreSQL: OFFSET 0 keeps the planner from flattening the probe into an anti-join, whose plan on stale
       // statistics (the job staged its rows moments ago) can be a nested loop comparing every link with every

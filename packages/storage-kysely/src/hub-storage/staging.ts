@@ -1,10 +1,11 @@
 /**
- * `crm_client_staging`: raw CRM records staged during an import. Inserts are multi-row statements; status
- * changes are one `WITH v(...) AS (VALUES ...) UPDATE ... FROM v` statement per chunk (PostgreSQL, and SQLite
- * since 3.33); listing is a keyset page over (created_at, id). `listLatest` pages the newest row of each
- * external id of one record type by external id: one query per page, an anti-join (`NOT EXISTS` a newer row)
- * over the index `crm_client_staging_latest_idx` (integration, `raw_data.record_type`, external id,
- * created_at, id) of migration `0005_staging_latest_index`.
+ * `crm_client_staging`: raw CRM records staged during an import. Inserts are multi-row statements that also
+ * write `record_type` (the staged record's `raw_data.record_type`, a plain column since migration
+ * `0007_staging_record_type_column`, so no JSON function runs on insert or in an index); status changes are one
+ * `WITH v(...) AS (VALUES ...) UPDATE ... FROM v` statement per chunk (PostgreSQL, and SQLite since 3.33);
+ * listing is a keyset page over (created_at, id). `listLatest` pages the newest row of each external id of one
+ * record type by external id: one query per page, each row probed (`NOT EXISTS` a newer row of its external id)
+ * through the index `crm_client_staging_latest_idx` (integration, record_type, external id, created_at, id).
  */
 import {
   InvalidArgumentError,
@@ -19,8 +20,7 @@ import {
   type StorageCallOptions,
   stagingStatuses,
 } from '@wedsync/crm-core';
-import { type RawBuilder, sql } from 'kysely';
-import type { SqlDialectName } from '../dialect.js';
+import { sql } from 'kysely';
 import { encodeJson, encodeTimestamp } from '../json.js';
 import {
   checkArray,
@@ -65,15 +65,10 @@ function optionalJsonObject(value: unknown, name: string): string | null {
   return value === undefined || value === null ? null : encodeJson(checkJsonObject(value, name), name);
 }
 
-/**
- * The record type of a staged row (`raw_data.record_type`) as SQL, spelled exactly as the expression of the
- * index `crm_client_staging_latest_idx` (the key is a literal, never a parameter, so the planner can use it).
- */
-export function stagedRecordTypeSql(dialect: SqlDialectName, alias?: string): RawBuilder<string> {
-  const column = sql.ref(alias === undefined ? 'raw_data' : `${alias}.raw_data`);
-  return dialect === 'postgres'
-    ? sql<string>`(${column} ->> 'record_type')`
-    : sql<string>`json_extract(${column}, '$.record_type')`;
+/** What `staging.insert` writes to the `record_type` column: `raw_data.record_type` when it is a string. */
+function stagedRecordType(rawData: Readonly<Record<string, unknown>>): string | null {
+  const recordType = rawData['record_type'];
+  return typeof recordType === 'string' ? recordType : null;
 }
 
 function encodeExternalIdCursor(externalId: string): string {
@@ -103,28 +98,29 @@ export function createStagingStore(context: StorageContext): StagingStore {
     async insert(rows: readonly NewStagingRow[], options: StorageCallOptions = {}) {
       checkArray(rows, 'rows');
       const now = encodeTimestamp(context.clock(), 'now');
-      const values = rows.map((row, index) => ({
-        id: row.id === undefined ? crypto.randomUUID() : checkUuid(row.id, `rows[${index}].id`),
-        integration_id: checkUuid(row.integration_id, `rows[${index}].integration_id`),
-        sync_job_id: checkUuid(row.sync_job_id, `rows[${index}].sync_job_id`),
-        external_id: checkText(row.external_id, `rows[${index}].external_id`),
-        raw_data: encodeJson(
-          checkJsonObject(row.raw_data, `rows[${index}].raw_data`),
-          `rows[${index}].raw_data`,
-        ),
-        mapped_data: optionalJsonObject(row.mapped_data, `rows[${index}].mapped_data`),
-        import_status: checkOneOf(
-          row.import_status ?? 'pending',
-          stagingStatuses,
-          `rows[${index}].import_status`,
-        ),
-        error_details: optionalJsonObject(row.error_details, `rows[${index}].error_details`),
-        created_at: now,
-      }));
+      const values = rows.map((row, index) => {
+        const rawData = checkJsonObject(row.raw_data, `rows[${index}].raw_data`);
+        return {
+          id: row.id === undefined ? crypto.randomUUID() : checkUuid(row.id, `rows[${index}].id`),
+          integration_id: checkUuid(row.integration_id, `rows[${index}].integration_id`),
+          sync_job_id: checkUuid(row.sync_job_id, `rows[${index}].sync_job_id`),
+          external_id: checkText(row.external_id, `rows[${index}].external_id`),
+          raw_data: encodeJson(rawData, `rows[${index}].raw_data`),
+          record_type: stagedRecordType(rawData),
+          mapped_data: optionalJsonObject(row.mapped_data, `rows[${index}].mapped_data`),
+          import_status: checkOneOf(
+            row.import_status ?? 'pending',
+            stagingStatuses,
+            `rows[${index}].import_status`,
+          ),
+          error_details: optionalJsonObject(row.error_details, `rows[${index}].error_details`),
+          created_at: now,
+        };
+      });
       return guard(context, 'stage rows', table, async () => {
         if (values.length === 0) return [];
         await inTransaction(context, async (db) => {
-          for (const part of chunkRows(context, values, 9)) {
+          for (const part of chunkRows(context, values, 10)) {
             throwIfAborted(options.signal);
             await db.insertInto(table).values(part).execute();
           }
@@ -245,15 +241,18 @@ export function createStagingStore(context: StorageContext): StagingStore {
           .selectFrom(`${table} as n`)
           .select(sql`1`.as('one'))
           .where('n.integration_id', '=', integration)
-          .where(stagedRecordTypeSql(context.dialect, 'n'), '=', type)
+          .where('n.record_type', '=', type)
           .whereRef('n.external_id', '=', 's.external_id')
           .where(sql<boolean>`(n.created_at, n.id) > (s.created_at, s.id)`);
+        // PostgreSQL: OFFSET 0 keeps the planner from flattening the probe into an anti-join, whose plan on
+        // stale statistics (the rows were staged moments ago) is a nested loop comparing every staged row of the
+        // type with every other. As a correlated probe it is one lookup per row on the index the page walks.
         let query = context.db
           .selectFrom(`${table} as s`)
           .select(selection(context, stagingColumns))
           .where('s.integration_id', '=', integration)
-          .where(stagedRecordTypeSql(context.dialect, 's'), '=', type)
-          .where(({ exists, not }) => not(exists(newer)));
+          .where('s.record_type', '=', type)
+          .where(({ exists, not }) => not(exists(context.dialect === 'postgres' ? newer.offset(0) : newer)));
         if (after !== undefined) query = query.where('s.external_id', '>', after);
         const rows = await query
           .orderBy('s.external_id')
@@ -279,7 +278,7 @@ export function createStagingStore(context: StorageContext): StagingStore {
           .selectFrom(table)
           .select(sql<number | bigint | string>`count(distinct external_id)`.as('count'))
           .where('integration_id', '=', integrationId.toLowerCase())
-          .where(stagedRecordTypeSql(context.dialect), '=', type)
+          .where('record_type', '=', type)
           .executeTakeFirst();
         return Number(row?.count ?? 0);
       });

@@ -11,6 +11,9 @@
  *    of a record type), which `field_mapping_update` jobs page through.
  * 6. `0006_staging_job_index`: the index of deletion detection's "did this job stage this record" probe
  *    (`links.listNotStagedByJob`).
+ * 7. `0007_staging_record_type_column`: `crm_client_staging.record_type`, a plain column backfilled from
+ *    `raw_data.record_type`; the indexes of 0005 and 0006 move from the `raw_data` expression to it (SQLite's
+ *    `json_extract` in an index made rows nested deeper than 1,000 levels impossible to stage).
  *
  * Safe to run twice (applied steps are skipped) and from several processes at once on PostgreSQL: the Migrator
  * takes an advisory lock and runs each step in a transaction. Do not call it from inside another kysely
@@ -29,6 +32,7 @@ import {
 import { createHostTables, type HostSchema } from './host-tables.js';
 import { createStagingJobIndex } from './staging-job-index.js';
 import { createStagingLatestIndex } from './staging-latest-index.js';
+import { addStagingRecordTypeColumn } from './staging-record-type-column.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on the host's database, whose schema is not typed here.
 type AnyDatabase = Kysely<any>;
@@ -61,6 +65,7 @@ export const hubMigrationNames = [
   '0004_sync_extensions',
   '0005_staging_latest_index',
   '0006_staging_job_index',
+  '0007_staging_record_type_column',
 ] as const;
 
 async function assertHostTablesExist(db: AnyDatabase, options: MigrateHubOptions): Promise<void> {
@@ -105,6 +110,7 @@ export function hubMigrations(
     '0004_sync_extensions': { up: (db) => createSyncExtensionTables(db, target) },
     '0005_staging_latest_index': { up: (db) => createStagingLatestIndex(db, options.dialect) },
     '0006_staging_job_index': { up: (db) => createStagingJobIndex(db, options.dialect) },
+    '0007_staging_record_type_column': { up: (db) => addStagingRecordTypeColumn(db, options.dialect) },
   };
 }
 

@@ -19,6 +19,9 @@ import {
 /** A batch big enough to need several statements on SQLite (32766 parameters) at the storage's row widths. */
 export const largeBatchSize = 5000;
 
+/** How deep the nested staged row of the contract goes: past SQLite's JSON depth limit (1,000). */
+const deeplyNestedLevels = 1200;
+
 /** Awkward JSON: unicode, emoji, quotes, backslashes, nesting, numbers, nulls, empty containers. */
 export const awkwardJson = {
   name: 'Åsa Ñúñez-O’Brien 👰🏽‍♀️🤵🏿',
@@ -352,6 +355,31 @@ export function recordTests(scope: ContractScope): void {
       await expect(
         storage.staging.listLatest(integrationId, 'client', { signal: aborted.signal }),
       ).rejects.toThrow('stopped by the runner');
+    });
+
+    test('a row nested 1,200 levels deep is staged and read back by listLatest', async () => {
+      const { storage } = fixture();
+      const { integrationId, jobId } = await jobFixture(scope);
+      // Deeper than SQLite's JSON functions accept (1,000 levels): storage must not need them to stage a row.
+      let nested: Record<string, unknown> = { leaf: 'Åsa 👰🏽‍♀️' };
+      for (let level = 1; level < deeplyNestedLevels; level += 1) nested = { child: nested };
+      const rawData = { record_type: 'client', data: { id: 'deep-1' }, nested };
+      await storage.staging.insert([
+        {
+          integration_id: integrationId,
+          sync_job_id: jobId,
+          external_id: 'deep-1',
+          raw_data: rawData,
+          import_status: 'processed',
+        },
+        staged(integrationId, jobId, 'client', 'shallow-1', 1),
+      ]);
+      const latest = await storage.staging.listLatest(integrationId, 'client');
+      expect(latest.staging_rows.map((row) => row.external_id)).toEqual(['deep-1', 'shallow-1']);
+      expect(latest.staging_rows[0]?.raw_data).toEqual(rawData);
+      expect(latest.next_cursor).toBeNull();
+      expect(await storage.staging.countLatest(integrationId, 'client')).toBe(2);
+      expect((await storage.staging.listLatest(integrationId, 'project')).staging_rows).toEqual([]);
     });
   });
 

@@ -301,6 +301,30 @@ export class TaveApi {
     }
   }
 
+  /**
+   * One record by path (`address-book/{id}`), or null when the API answers 404 (the record is gone), read the
+   * way {@link list} reads items: a record with properties of the wrong type is made readable by
+   * {@link readableItem} (those properties set aside under core's `unreadableRecordKey` note, so the hub rejects
+   * that one record with the reason) instead of failing the call. A body that cannot be made readable (not an
+   * object, no usable id) is a ValidationError, as with {@link get}. For reads only: writes keep the strict
+   * {@link get}, since they send back what they read.
+   */
+  async findReadable<Output>(
+    path: string,
+    schema: z.ZodType<Output>,
+    template: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Output | null> {
+    let body: unknown;
+    try {
+      body = (await this.#http.request({ method: 'GET', path, ...(signal ? { signal } : {}) })).body;
+    } catch (error) {
+      if (ProviderApiError.isInstance(error) && error.status === 404) return null;
+      throw error;
+    }
+    return readableItem(schema, body) ?? parseResponse(schema, body, template);
+  }
+
   /** The studio: name, currency, date format, time zone. */
   async studio(signal: AbortSignal | undefined): Promise<TaveStudio> {
     // Docs: GET /studio/me (operation getResourceMyStudio) https://workspace.vsco.co/api#tag/Studio

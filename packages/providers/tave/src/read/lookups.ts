@@ -4,6 +4,10 @@
  * `GET /job-contact?contactId=`, `GET /job-contact?jobId=`, `GET /job/{id}` and `GET /address-book/{id}` — one
  * request each, within a budget: the number of requests the full walks would cost. A read that would spend more
  * falls back to the full walks, so an incremental read never costs much more than a full one.
+ *
+ * Jobs and contacts fetched by id are read as the walks read list items (`TaveApi.findReadable`): one with a
+ * property of the wrong type becomes a record carrying core's `unreadableRecordKey` note, which the hub rejects
+ * alone, instead of failing the whole incremental read.
  */
 import type { z } from 'zod';
 import type { TaveQuery } from '../api/client.js';
@@ -131,13 +135,14 @@ export class TaveLookups {
   }
 
   /**
-   * Jobs by id (closed ones too); a job the API no longer has is left out.
+   * Jobs by id (closed ones too); a job the API no longer has is left out; one with properties of the wrong type
+   * is returned with them set aside (see `TaveApi.findReadable`).
    * Docs: GET /job/{id} (operation getResourceJob) https://workspace.vsco.co/api#tag/Jobs
    */
   async jobs(ids: Iterable<string>): Promise<Map<string, TaveJobItem>> {
     const found = await this.#many(ids, this.#jobs, (id) => {
       this.#spent += 1;
-      return this.#context.api.find(
+      return this.#context.api.findReadable(
         `job/${encodeURIComponent(id)}`,
         TaveJobSchema,
         'job/{id}',
@@ -149,13 +154,14 @@ export class TaveLookups {
 
   /**
    * Contacts by id, as the list returns them: without `notes` (only a single-contact GET carries them). A
-   * contact the API no longer has is left out; hidden ones are returned with `hidden: true`.
+   * contact the API no longer has is left out; hidden ones are returned with `hidden: true`; one with properties
+   * of the wrong type is returned with them set aside (see `TaveApi.findReadable`).
    * Docs: GET /address-book/{id} (operation getResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
    */
   async contacts(ids: Iterable<string>): Promise<Map<string, TaveContactItem>> {
     const found = await this.#many(ids, this.#contacts, async (id) => {
       this.#spent += 1;
-      const contact = await this.#context.api.find(
+      const contact = await this.#context.api.findReadable(
         `address-book/${encodeURIComponent(id)}`,
         TaveContactSchema,
         'address-book/{id}',
