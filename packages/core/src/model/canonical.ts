@@ -82,14 +82,24 @@ const isoDate = z.iso.date();
 const isoTime = z.iso.time({ precision: -1 });
 const isoTimestamp = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
+/** Time zone names already checked (a studio uses a handful; the check builds an Intl formatter). */
+const knownTimeZones = new Map<string, boolean>();
+const maxRememberedTimeZones = 1000;
+
 /** True when `value` names a time zone this runtime knows (IANA names such as `Europe/London`). */
 function isKnownTimeZone(value: string): boolean {
+  const remembered = knownTimeZones.get(value);
+  if (remembered !== undefined) return remembered;
+  let known: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
+    known = true;
   } catch {
-    return false;
+    known = false;
   }
+  // Bounded: a CRM sending a new bad name with every record must not grow this without end.
+  if (knownTimeZones.size < maxRememberedTimeZones) knownTimeZones.set(value, known);
+  return known;
 }
 
 /** An amount of money: integer minor units (cents, pence) and an ISO 4217 currency code. */
