@@ -701,6 +701,17 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
       entry.outcome = 'skipped';
       continue;
     }
+    // The record is what both sides agreed on at the last sync: nothing to send, without mapping it (most of what
+    // a first export phase reads is what the import before it wrote).
+    if (
+      entry.locked.size === 0 &&
+      link?.base_snapshot !== undefined &&
+      recordType === 'client' &&
+      contentHash(row.record) === contentHash(link.base_snapshot)
+    ) {
+      entry.outcome = 'skipped';
+      continue;
+    }
     const record = entry.record ?? (row.record as Record<string, unknown>);
     const result = mapForExport(compiled, recordType, record, row.id);
     if (!result.ok) {
