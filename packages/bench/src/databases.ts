@@ -1,0 +1,131 @@
+/**
+ * Fresh databases for one benchmark run, of the three kinds the hub supports: a SQLite file in WAL mode in a
+ * temporary directory, an in-process PGlite, or a new database on a PostgreSQL server (CRM_BENCH_PG_URL, else
+ * `postgres://postgres@127.0.0.1:5432/test`), dropped after the run.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { InvalidArgumentError } from '@wedsync/crm-core';
+import Database from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+
+/** The kinds of database a benchmark can run on. */
+export const databaseKinds = ['sqlite', 'pglite', 'postgres'] as const;
+
+/** A kind of database. */
+export type DatabaseKind = (typeof databaseKinds)[number];
+
+/** The PostgreSQL server used when CRM_BENCH_PG_URL is not set. */
+export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh database of one run. */
+export interface BenchDatabase {
+  readonly kind: DatabaseKind;
+  // biome-ignore lint/suspicious/noExplicitAny: the storage's own (untyped) tables.
+  readonly db: Kysely<any>;
+  /** Facts about the database for the report (journal mode, server version), never credentials. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Closes the connections and removes the database (file, instance or PostgreSQL database). */
+  destroy(): Promise<void>;
+}
+
+/** Checks a `--db` value. @throws InvalidArgumentError listing the kinds. */
+export function parseDatabaseKind(value: string): DatabaseKind {
+  if ((databaseKinds as readonly string[]).includes(value)) return value as DatabaseKind;
+  throw new InvalidArgumentError(
+    `Unknown database \`${value}\`; expected one of ${databaseKinds.map((kind) => `\`${kind}\``).join(', ')}`,
+    { context: { option: 'db' } },
+  );
+}
+
+/** The PostgreSQL admin URL of the benchmarks. */
+export function postgresUrl(): string {
+  const url = process.env['CRM_BENCH_PG_URL'];
+  return url === undefined || url.trim() === '' ? defaultPostgresUrl : url;
+}
+
+async function createSqlite(): Promise<BenchDatabase> {
+  const directory = await mkdtemp(join(tmpdir(), 'crm-bench-'));
+  const database = new Database(join(directory, 'wedsync.sqlite'));
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 10000');
+  const synchronous = String(database.pragma('synchronous', { simple: true }));
+  const db = new Kysely({
+    dialect: new SqliteDialect({
+      database,
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw('PRAGMA foreign_keys = ON'));
+      },
+    }),
+  });
+  return {
+    kind: 'sqlite',
+    db,
+    settings: {
+      journal_mode: 'wal',
+      synchronous,
+      sqlite_version: database.prepare('select sqlite_version() as v').pluck().get() as string,
+    },
+    async destroy() {
+      await db.destroy();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+async function createPglite(): Promise<BenchDatabase> {
+  const client = await PGlite.create();
+  const db = new Kysely({ dialect: new PGliteDialect(client) });
+  return { kind: 'pglite', db, settings: { storage: 'in-memory' }, destroy: () => db.destroy() };
+}
+
+async function createPostgres(): Promise<BenchDatabase> {
+  const adminUrl = postgresUrl();
+  const name = `crm_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  let version = '';
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    version = String((await admin.query('show server_version')).rows[0]?.server_version ?? '');
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 5 }) }),
+  });
+  return {
+    kind: 'postgres',
+    db,
+    settings: { server_version: version, host: url.hostname },
+    async destroy() {
+      await db.destroy();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      try {
+        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+}
+
+/** A fresh, empty database of `kind`. */
+export function createBenchDatabase(kind: DatabaseKind): Promise<BenchDatabase> {
+  switch (kind) {
+    case 'sqlite':
+      return createSqlite();
+    case 'pglite':
+      return createPglite();
+    case 'postgres':
+      return createPostgres();
+  }
+}

@@ -1,0 +1,78 @@
+/** Clocks, memory and machine facts of the benchmarks. */
+import { availableParallelism, cpus } from 'node:os';
+
+/** Seconds since `started` (a `performance.now()` reading), to the millisecond. */
+export function secondsSince(started: number): number {
+  return roundTo((performance.now() - started) / 1000, 3);
+}
+
+/** `value` rounded to `digits` decimals. */
+export function roundTo(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** `numerator / denominator` to 3 decimals, or null when the denominator is 0 or missing. */
+export function ratio(numerator: number | null, denominator: number | null): number | null {
+  if (numerator === null || denominator === null || denominator === 0) return null;
+  return roundTo(numerator / denominator, 3);
+}
+
+/** The machine a figure came from. */
+export interface MachineFacts {
+  readonly node: string;
+  readonly cpus: number;
+  readonly cpu_model: string;
+  readonly platform: string;
+}
+
+/** Node version, logical CPUs and their model, OS. */
+export function machineFacts(): MachineFacts {
+  return {
+    node: process.version,
+    cpus: availableParallelism(),
+    cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/** The process's peak resident set size so far (`process.resourceUsage().maxRSS`), in MB. */
+export function processPeakRssMb(): number {
+  // maxRSS is in kilobytes on Linux and macOS.
+  return roundTo(process.resourceUsage().maxRSS / 1024, 1);
+}
+
+/** Samples `process.memoryUsage().rss` while a phase runs, keeping the maximum. */
+export interface RssSampler {
+  /** Takes one sample now (e.g. on every progress event). */
+  sample(): void;
+  /** Stops sampling; the maximum seen, in MB. */
+  stop(): number;
+}
+
+/** Starts sampling RSS every `intervalMs` (and whenever `sample()` is called). */
+export function startRssSampler(intervalMs = 50): RssSampler {
+  let peak = process.memoryUsage.rss();
+  const sample = () => {
+    const rss = process.memoryUsage.rss();
+    if (rss > peak) peak = rss;
+  };
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    sample,
+    stop() {
+      sample();
+      clearInterval(timer);
+      return roundTo(peak / 1024 / 1024, 1);
+    },
+  };
+}
+
+/** Writes a progress line to stderr (never stdout, which carries the JSON). */
+export type ProgressReporter = (line: string) => void;
+
+/** A reporter that writes to stderr, or drops everything when `quiet`. */
+export function stderrReporter(quiet = false): ProgressReporter {
+  return quiet ? () => {} : (line) => process.stderr.write(`${line}\n`);
+}
