@@ -568,42 +568,31 @@ export async function runExport(
           maxWaitingRecords,
         );
       }
+      const withWaiting = Object.keys(waiting).length === 0 ? {} : { waiting };
+      let next: ExportCheckpoint;
       if (retried.length > 0) {
+        // A page of retried records: the read of changes has not moved.
         const retry = { ...checkpoint.retry, [recordType]: retryIds.slice(retried.length) };
-        const next: ExportCheckpoint = {
+        next = { ...checkpoint, retry, ...withWaiting };
+      } else {
+        const cursor = page.nextCursor ?? checkpoint.cursor;
+        const nextPhase = last ? checkpoint.phase + 1 : checkpoint.phase;
+        const nextType = checkpoint.plan[nextPhase];
+        // Once a type has a cursor, it no longer needs its starting instant.
+        let nextSince = checkpoint.since;
+        if (cursor !== null && nextSince?.[recordType] !== undefined) {
+          const { [recordType]: _used, ...rest } = nextSince;
+          nextSince = rest;
+        }
+        next = {
           ...checkpoint,
-          retry,
-          ...(Object.keys(waiting).length === 0 ? {} : { waiting }),
+          phase: nextPhase,
+          cursor: last ? (nextType === undefined ? null : (checkpoint.cursors[nextType] ?? null)) : cursor,
+          cursors: last ? { ...checkpoint.cursors, [recordType]: cursor } : checkpoint.cursors,
+          ...(nextSince === undefined ? {} : { since: nextSince }),
+          ...withWaiting,
         };
-        const processed = recordsProcessed + page.rows.length;
-        const withStats = withHttp(nextCounts);
-        const percent = percentOf(next);
-        await transaction.jobs.saveProgress(job.id, {
-          owner,
-          checkpoint: wrap(next),
-          progress_percent: percent,
-          records_processed: processed,
-          counts: withStats,
-        });
-        return { next, counts: nextCounts, published: withStats, processed, percent };
       }
-      const cursor = page.nextCursor ?? checkpoint.cursor;
-      const nextPhase = last ? checkpoint.phase + 1 : checkpoint.phase;
-      const nextType = checkpoint.plan[nextPhase];
-      // Once a type has a cursor, it no longer needs its starting instant.
-      let nextSince = checkpoint.since;
-      if (cursor !== null && nextSince?.[recordType] !== undefined) {
-        const { [recordType]: _used, ...rest } = nextSince;
-        nextSince = rest;
-      }
-      const next: ExportCheckpoint = {
-        ...checkpoint,
-        phase: nextPhase,
-        cursor: last ? (nextType === undefined ? null : (checkpoint.cursors[nextType] ?? null)) : cursor,
-        cursors: last ? { ...checkpoint.cursors, [recordType]: cursor } : checkpoint.cursors,
-        ...(nextSince === undefined ? {} : { since: nextSince }),
-        ...(Object.keys(waiting).length === 0 ? {} : { waiting }),
-      };
       const processed = recordsProcessed + page.rows.length;
       const withStats = withHttp(nextCounts);
       const percent = percentOf(next);
