@@ -11,19 +11,15 @@
  *
  * A full read needs every job contact and job before the address book is read:
  *
- * 1. `GET /studio/me` (currency) and `GET /custom-field` (labels), read once per session;
- * 2. one walk of `/job-contact`: each job's client and partner candidates (ids only); each job's client and the
- *    newest change of its contacts are kept in the session for the project read (`session-cache.ts`);
+ * 1. `GET /studio/me` (currency) and `GET /custom-field` (labels);
+ * 2. one walk of `/job-contact`: each job's client and partner candidates (ids only);
  * 3. one walk of `/job`: a small summary of each client's jobs (id, type, dates, stage, guests, budget);
- * 4. one walk of `/address-book` that keeps the partners' records and yields pages of clients. A page is yielded
- *    once the partners of its clients are settled: their candidates seen, looking up to two pages ahead. A
- *    candidate not seen by then (on a later page, or archived) is looked up by `GET /address-book/{id}` while
- *    those lookups cost less than a walk; past that one walk of the rest of the address book settles them all.
+ * 4. one walk of `/address-book` keeping only the partners' records (and counting the clients);
+ * 5. the walk of `/address-book` that yields pages of clients.
  *
- * Only walk 4 yields pages, so cursors are `address-book:page:N`. Resuming runs steps 1–3 again and walks pages
- * 1 to N-1 for the partners on them before continuing at page N (a new session has nothing kept). The number of
- * clients is known at the end of walk 4: only the last page carries `totalRecords`. Memory holds ids, job
- * summaries, the partners' records and at most three pages of clients, never the whole address book.
+ * Only walk 5 yields pages, so cursors are `address-book:page:N`. Resuming runs steps 1–4 again (every page of
+ * `/job-contact`, `/job` and `/address-book`) before continuing at page N: a resumed client read costs one full
+ * pre-pass. Memory holds ids, job summaries and the partners' records, never the whole address book.
  *
  * An incremental read (`since`) walks `/job-contact` (hidden ones too), `/job` and `/address-book` by
  * `modified desc` down to the watermark — usually one page each — and works out which clients those changes
@@ -60,7 +56,6 @@ import { formatAfterCursor, formatTaveCursor, parseIncrementalCursor, parseTaveC
 import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
 import { collectChanges, pagesOf, TaveLookups } from './lookups.js';
-import type { JobVerdict } from './session-cache.js';
 
 /** A money amount of the API with the studio's currency; null when the amount is. */
 export interface TaveMoneyValue {
@@ -454,107 +449,40 @@ async function* fullPass(
 
   const isClientContact = (contact: TaveContactItem): boolean =>
     isClient(contact, jobsOf.has(contact.id), people.byContact.has(contact.id));
-  // The client of every job on the pre-pass's job contacts: this session's project read needs no walk of its own.
-  if (only === undefined) context.cache.keepJobVerdicts(jobVerdictsOf(people));
 
-  const book = new PartnerBook(wanted);
-  const walk = { contacts: 0, clients: 0, totalItems: undefined as number | undefined, ended: false };
-  const count = (contact: TaveContactItem): void => {
-    walk.contacts += 1;
-    if (isClientContact(contact)) walk.clients += 1;
-    book.see(contact);
-  };
-
-  // 4. A resumed read: the pages before the cursor, for the partners on them (and the number of clients).
-  const skipped = options.startPage === null ? 0 : Number(options.startPage) - 1;
-  if (skipped > 0) {
-    let read = 0;
-    // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
-    for await (const page of api.list({
-      path: 'address-book',
-      schema: TaveContactSchema,
-      pageSize: settings.pageSize,
-      query: { sortBy: 'id' },
-      ...withSignal,
-    })) {
-      for (const contact of page.items) count(contact);
-      read += 1;
-      if (read >= skipped) break;
+  // 4. The partners' records (and the number of clients, for progress).
+  const partners = new Map<string, TaveContactItem>();
+  let clientCount = 0;
+  // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
+  for await (const page of api.list({
+    path: 'address-book',
+    schema: TaveContactSchema,
+    pageSize: settings.pageSize,
+    query: { sortBy: 'id' },
+    ...withSignal,
+  })) {
+    for (const contact of page.items) {
+      if (isClientContact(contact)) clientCount += 1;
+      if (wanted.has(contact.id) && canPartner(contact)) partners.set(contact.id, contact);
     }
   }
+  context.logger.debug('Tave client read: pre-pass done', {
+    clients: clientCount,
+    clientsWithJobs: jobsOf.size,
+    partners: partners.size,
+    jobs: people.byJob.size,
+    ...(touched === undefined ? {} : { touched: touched.size }),
+  });
 
-  // 5. The clients, one page of the address book at a time; a page is yielded once the partners of its clients
-  // are settled (their records seen, or known to be absent), looking a few pages ahead.
-  const lookups = new TaveLookups(context, Number.POSITIVE_INFINITY);
-  let lookupBudget: number | undefined;
-  let lookedUp = 0;
-  let scanned = false;
-  let nextPage: string | null = options.startPage;
-  const held: HeldPage[] = [];
-  const candidatesOf = (clientId: string): readonly string[] => partnerCandidates.get(clientId) ?? [];
-  const settled = (page: HeldPage): boolean =>
-    page.clients.every((contact) => book.partnerOf(candidatesOf(contact.id)) !== undefined);
-
-  /** Settles the partners of a page's clients: by id while that costs less than a walk, else by a walk. */
-  const settle = async (page: HeldPage): Promise<void> => {
-    lookupBudget ??= pagesOf(walk.totalItems, settings.pageSize);
-    for (;;) {
-      const open = new Set<string>();
-      for (const contact of page.clients) {
-        const id = book.firstUnsettled(candidatesOf(contact.id));
-        if (id !== undefined) open.add(id);
-      }
-      if (open.size === 0) return;
-      if (lookedUp + open.size > lookupBudget) {
-        // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
-        if (nextPage !== null) {
-          for await (const ahead of api.list({
-            path: 'address-book',
-            schema: TaveContactSchema,
-            pageSize: settings.pageSize,
-            query: { sortBy: 'id' },
-            cursor: nextPage,
-            ...withSignal,
-          })) {
-            for (const contact of ahead.items) book.see(contact);
-          }
-        }
-        scanned = true;
-        book.complete();
-        return;
-      }
-      lookedUp += open.size;
-      const found = await lookups.contacts(open);
-      for (const id of open) book.found(id, found.get(id));
+  const partnerOf = (clientId: string): TaveContactItem | null => {
+    for (const id of partnerCandidates.get(clientId) ?? []) {
+      const partner = partners.get(id);
+      if (partner !== undefined) return partner;
     }
+    return null;
   };
 
-  const release = (page: HeldPage): ProviderPage => {
-    const records = page.clients.map((contact) =>
-      clientRecord(
-        contact,
-        jobsOf.get(contact.id) ?? [],
-        book.partnerOf(candidatesOf(contact.id)) ?? null,
-        parts,
-      ),
-    );
-    if (touched === undefined) {
-      // The number of clients is known once the walk has read every page: the last page says it.
-      return {
-        records,
-        cursor: formatTaveCursor('address-book', page.cursor, false),
-        ...(page.cursor === null ? { totalRecords: walk.clients } : {}),
-      };
-    }
-    return {
-      records,
-      cursor:
-        page.cursor === null || page.lastId === undefined
-          ? null
-          : formatAfterCursor('address-book', page.lastId),
-    };
-  };
-
+  // 5. The clients, one page of the address book at a time.
   // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
   for await (const page of api.list({
     path: 'address-book',
@@ -564,123 +492,27 @@ async function* fullPass(
     cursor: options.startPage,
     ...withSignal,
   })) {
-    walk.totalItems ??= page.totalItems;
-    nextPage = page.cursor;
-    const clients: TaveContactItem[] = [];
+    const records: ExternalRecord[] = [];
     for (const contact of page.items) {
-      count(contact);
       if (touched !== undefined) {
         if (!touched.has(contact.id)) continue;
         if (only?.afterId !== undefined && contact.id <= only.afterId) continue;
       }
-      if (isClientContact(contact)) clients.push(contact);
+      if (!isClientContact(contact)) continue;
+      records.push(clientRecord(contact, jobsOf.get(contact.id) ?? [], partnerOf(contact.id), parts));
     }
-    if (page.cursor === null) {
-      walk.ended = true;
-      book.complete();
+    if (touched === undefined) {
+      yield {
+        records,
+        cursor: formatTaveCursor('address-book', page.cursor, false),
+        totalRecords: clientCount,
+      };
+      continue;
     }
-    held.push({ clients, cursor: page.cursor, lastId: page.items.at(-1)?.id });
-    while (held.length > 0) {
-      const first = held[0] as HeldPage;
-      if (!settled(first)) {
-        if (held.length <= lookaheadPages) break;
-        await settle(first);
-      }
-      held.shift();
-      yield release(first);
-    }
-  }
-  // A walk that ended without a last page (none is missing from the API's answers, but be safe).
-  book.complete();
-  walk.ended = true;
-  for (const page of held.splice(0)) yield release(page);
-  context.logger.debug('Tave client read: address book read', {
-    clients: walk.clients,
-    clientsWithJobs: jobsOf.size,
-    partners: book.size,
-    jobs: people.byJob.size,
-    partnersLookedUp: lookedUp,
-    partnersScanned: scanned,
-    ...(touched === undefined ? {} : { touched: touched.size }),
-  });
-}
-
-/** How many pages of the address book a page of clients may wait for its partners before they are looked up. */
-const lookaheadPages = 2;
-
-/** A page of the address book whose clients wait for their partners. */
-interface HeldPage {
-  /** The contacts of the page that are yielded, in page order. */
-  readonly clients: readonly TaveContactItem[];
-  /** The walk's cursor after this page (the next page number), null after the last. */
-  readonly cursor: string | null;
-  readonly lastId: string | undefined;
-}
-
-/** What the project read needs of each job's contacts: its client and their newest change. */
-function jobVerdictsOf(people: JobPeople): Map<string, JobVerdict> {
-  const verdicts = new Map<string, JobVerdict>();
-  for (const jobId of people.byJob.keys()) {
-    const { clientId, contactsModified } = people.summaryOf(jobId);
-    verdicts.set(jobId, { clientId, contactsModified });
-  }
-  return verdicts;
-}
-
-/**
- * The partners' records as the address book is walked: the wanted contacts seen so far, and whether the rest
- * can still come. A client's partner is its first candidate that is a visible person; it is settled once every
- * candidate before that one has been seen (or cannot be any more).
- */
-class PartnerBook {
-  readonly #wanted: ReadonlySet<string>;
-  readonly #records = new Map<string, TaveContactItem>();
-  readonly #seen = new Set<string>();
-  #complete = false;
-
-  constructor(wanted: ReadonlySet<string>) {
-    this.#wanted = wanted;
-  }
-
-  /** Partners found so far. */
-  get size(): number {
-    return this.#records.size;
-  }
-
-  /** Notes a contact of a walk (the first sighting of a contact counts). */
-  see(contact: TaveContactItem): void {
-    this.found(contact.id, contact);
-  }
-
-  /** Notes a wanted contact looked up by id: its record, or undefined when the API has none. */
-  found(id: string, contact: TaveContactItem | undefined): void {
-    if (!this.#wanted.has(id) || this.#seen.has(id)) return;
-    this.#seen.add(id);
-    if (contact !== undefined && canPartner(contact)) this.#records.set(id, contact);
-  }
-
-  /** Every wanted contact that was not seen is absent. */
-  complete(): void {
-    this.#complete = true;
-  }
-
-  /** The partner among `candidates` (best first): its record, null when none is one, undefined when not settled. */
-  partnerOf(candidates: readonly string[]): TaveContactItem | null | undefined {
-    for (const id of candidates) {
-      const record = this.#records.get(id);
-      if (record !== undefined) return record;
-      if (!this.#complete && !this.#seen.has(id)) return undefined;
-    }
-    return null;
-  }
-
-  /** The candidate that keeps the partner unsettled, if any. */
-  firstUnsettled(candidates: readonly string[]): string | undefined {
-    if (this.#complete) return undefined;
-    for (const id of candidates) {
-      if (this.#records.has(id)) return undefined;
-      if (!this.#seen.has(id)) return id;
-    }
-    return undefined;
+    const lastId = page.items.at(-1)?.id;
+    yield {
+      records,
+      cursor: page.cursor === null || lastId === undefined ? null : formatAfterCursor('address-book', lastId),
+    };
   }
 }

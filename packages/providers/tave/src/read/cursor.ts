@@ -1,9 +1,9 @@
 /**
  * Read cursors. A cursor names the collection walk it resumes and the page to resume at:
  * `job:page:4`, or `job:modified:page:2` for an incremental walk (sorted by `modified desc`). A client read
- * yields pages of its `address-book` walk only (its pre-pass over job contacts and jobs yields nothing), so its
- * cursors are `address-book:page:N`: resuming one runs the pre-pass again, reads pages 1 to N-1 for the
- * partners on them, then continues at page N.
+ * yields pages of its `address-book` walk only (its pre-pass over job contacts, jobs and partners yields
+ * nothing), so its cursors are `address-book:page:N`: resuming one runs the pre-pass again, then continues at
+ * page N.
  *
  * Incremental reads that yield records found through other collections resume differently: an incremental client
  * read yields its clients in id order, so its cursors are `address-book:modified:after:<id>` (resuming works out
