@@ -78,6 +78,31 @@ const pglite: TestBackend = {
   },
 };
 
+/**
+ * Drops a test database once its connections are gone. A pool that was just ended may still have backends on
+ * their way out; `WITH (FORCE)` would kill them, and the server's "terminating connection" can then reach a
+ * client that is closing as an uncaught error. So: a plain DROP, retried while the database is still in use
+ * (55006), and FORCE only as a last resort.
+ */
+export async function dropTestDatabase(adminUrl: string, databaseName: string): Promise<void> {
+  const cleanup = new pg.Client({ connectionString: adminUrl });
+  await cleanup.connect();
+  try {
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+      try {
+        await cleanup.query(`DROP DATABASE IF EXISTS ${databaseName}`);
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== '55006') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    await cleanup.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  } finally {
+    await cleanup.end();
+  }
+}
+
 function postgres(adminUrl: string): TestBackend {
   return {
     name: 'postgres',
@@ -99,13 +124,7 @@ function postgres(adminUrl: string): TestBackend {
         db,
         async destroy() {
           await db.destroy();
-          const cleanup = new pg.Client({ connectionString: adminUrl });
-          await cleanup.connect();
-          try {
-            await cleanup.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-          } finally {
-            await cleanup.end();
-          }
+          await dropTestDatabase(adminUrl, databaseName);
         },
       };
     },

@@ -23,6 +23,7 @@ import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropTestDatabase } from '../../../storage-kysely/test/backends.js';
 import {
   type ConflictResolution,
   type CrmHub,
@@ -73,11 +74,7 @@ async function postgres(adminUrl: string): Promise<ReopenableDatabase> {
       new Kysely({
         dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 4 }) }),
       }),
-    async drop() {
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end());
-    },
+    drop: () => dropTestDatabase(adminUrl, name),
   };
 }
 
