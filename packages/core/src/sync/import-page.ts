@@ -934,6 +934,17 @@ async function writePage(
     );
   }
 
+  // The hash of what each decision writes: for its link and its before-image, computed once.
+  const writtenHashes = new Map<Decision, string>();
+  const writtenHash = (decision: Decision, write: CanonicalRecord): string => {
+    let hash = writtenHashes.get(decision);
+    if (hash === undefined) {
+      hash = contentHash(write);
+      writtenHashes.set(decision, hash);
+    }
+    return hash;
+  };
+
   // Record links: one upsert.
   const linkRows: RecordLinkUpsert[] = [];
   for (const entry of entries) {
@@ -949,7 +960,9 @@ async function writePage(
       base_snapshot: decision.linkBase,
       content_hash: entry.hash,
       last_written_hash:
-        decision.write !== undefined ? contentHash(decision.write) : (old?.last_written_hash ?? null),
+        decision.write !== undefined
+          ? writtenHash(decision, decision.write)
+          : (old?.last_written_hash ?? null),
       last_written_side: decision.write !== undefined ? 'wedsync' : (old?.last_written_side ?? null),
       last_written_at: decision.write !== undefined ? nowText : (old?.last_written_at ?? null),
       crm_modified_at: isoOrNull(entry.source.modifiedAt),
@@ -973,7 +986,7 @@ async function writePage(
         wedsync_record_id: decision.wedsyncId,
         operation: decision.before === undefined ? 'created' : 'updated',
         before_image: decision.before === undefined ? null : (decision.before as unknown as JsonObject),
-        after_hash: contentHash(decision.write),
+        after_hash: writtenHash(decision, decision.write),
       });
     } else if (decision.markDeleted === true && decision.before !== undefined) {
       backups.push({
