@@ -5,6 +5,7 @@
  * `bench --help` lists the benchmarks and their options.
  */
 import { CrmError } from '@wedsync/crm-core';
+import { destroyOpenDatabases } from './databases.js';
 import { stderrReporter } from './measure.js';
 import { type BenchmarkDefinition, benchmarks, UsageError, usage } from './registry.js';
 
@@ -24,6 +25,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const result = await definition.run(values, stderrReporter());
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : definition.format(result));
   return 0;
+}
+
+// Interrupted (Ctrl-C, a time limit): remove the databases of the run (PostgreSQL ones would outlive it), then stop.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}, removing the run's databases\n`);
+    void destroyOpenDatabases().finally(() => process.exit(130));
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -106,7 +106,8 @@ async function createPostgres(): Promise<BenchDatabase> {
     db,
     settings: { server_version: version, host: url.hostname },
     async destroy() {
-      await db.destroy();
+      // The pool waits for queries in flight; an interrupted run does not wait long: the drop forces them off.
+      await Promise.race([db.destroy(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
       try {
@@ -118,14 +119,29 @@ async function createPostgres(): Promise<BenchDatabase> {
   };
 }
 
+/** The databases created and not yet destroyed (so an interrupted run can still remove them). */
+const live = new Set<BenchDatabase>();
+
 /** A fresh, empty database of `kind`. */
-export function createBenchDatabase(kind: DatabaseKind): Promise<BenchDatabase> {
-  switch (kind) {
-    case 'sqlite':
-      return createSqlite();
-    case 'pglite':
-      return createPglite();
-    case 'postgres':
-      return createPostgres();
-  }
+export async function createBenchDatabase(kind: DatabaseKind): Promise<BenchDatabase> {
+  const created =
+    kind === 'sqlite'
+      ? await createSqlite()
+      : kind === 'pglite'
+        ? await createPglite()
+        : await createPostgres();
+  const database: BenchDatabase = {
+    ...created,
+    async destroy() {
+      live.delete(database);
+      await created.destroy();
+    },
+  };
+  live.add(database);
+  return database;
+}
+
+/** Destroys every database still open (the CLI calls this when interrupted). */
+export async function destroyOpenDatabases(): Promise<void> {
+  for (const database of [...live]) await database.destroy().catch(() => undefined);
 }
