@@ -46,8 +46,14 @@ export const recordOutcomeKinds: readonly RecordOutcomeKind[] = Object.freeze([
   'deleted',
 ]);
 
+/**
+ * Why an import or an export does not read a record type (a `field_mapping_update` adds `not_staged`, see
+ * `remap.ts`). One list, so the checkpoint schemas and the type cannot drift apart.
+ */
+export const skippedTypeReasons = ['unsupported', 'excluded', 'no_mappings'] as const;
+
 /** Why a record type was not read. */
-export type SkippedTypeReason = 'unsupported' | 'excluded' | 'no_mappings';
+export type SkippedTypeReason = (typeof skippedTypeReasons)[number];
 
 /** A copy of counts with `amount` added to `key` (absent keys count as 0). */
 export function addCount(counts: SyncJobCounts, key: string, amount = 1): SyncJobCounts {

@@ -52,10 +52,16 @@ import type {
   ProviderSession,
   ProviderWriteResult,
 } from '../spec/provider.js';
-import { countOutcome, initialCounts, type RecordOutcomeKind, type SkippedTypeReason } from './counts.js';
+import { countOutcome, initialCounts, type RecordOutcomeKind, skippedTypeReasons } from './counts.js';
 import type { FullImportOptions, ImportMappingOptions } from './full-import.js';
 import { contentHash } from './hash.js';
-import { groupMappingsByRecordType, qualifiedWedsyncFields, unqualifyWedsyncField } from './record-types.js';
+import {
+  groupMappingsByRecordType,
+  planRecordTypes,
+  qualifiedWedsyncFields,
+  type RecordTypePlan,
+  unqualifyWedsyncField,
+} from './record-types.js';
 
 /** The record types an export writes, in the order it writes them (a project needs its client's CRM id). */
 export const exportableRecordTypes: readonly RecordType[] = Object.freeze(['client', 'project']);
@@ -89,7 +95,7 @@ export const ExportCheckpointSchema = z.object({
   /** Per record type, WedSync ids this job left waiting: the next export retries them first. */
   waiting: z.record(z.string(), z.array(z.string())).optional(),
   /** Record types the job does not export, with why. */
-  skipped_types: z.record(z.string(), z.enum(['unsupported', 'excluded', 'no_mappings'])),
+  skipped_types: z.record(z.string(), z.enum(skippedTypeReasons)),
 });
 /** Where an export stands. */
 export type ExportCheckpoint = z.infer<typeof ExportCheckpointSchema>;
@@ -168,19 +174,15 @@ export function planExport(
   provider: CrmProviderV1,
   integration: CrmIntegration,
   mappings: readonly CrmFieldMapping[],
-): { plan: RecordType[]; skipped: Partial<Record<RecordType, SkippedTypeReason>> } {
-  const excluded = new Set(integration.sync_config.excluded_record_types);
-  const groups = groupMappingsByRecordType(mappings);
-  const plan: RecordType[] = [];
-  const skipped: Partial<Record<RecordType, SkippedTypeReason>> = {};
-  for (const recordType of RecordTypeSchema.options) {
-    if (!exportableRecordTypes.includes(recordType) || provider.features[recordType]?.write !== true) {
-      skipped[recordType] = 'unsupported';
-    } else if (excluded.has(recordType)) skipped[recordType] = 'excluded';
-    else if (!(groups.get(recordType) ?? []).some((entry) => mappingRunsIn(entry.mapping, 'export'))) {
-      skipped[recordType] = 'no_mappings';
-    } else plan.push(recordType);
-  }
+): RecordTypePlan {
+  const { plan, skipped } = planRecordTypes({
+    recordTypes: RecordTypeSchema.options,
+    direction: 'export',
+    supported: (recordType) =>
+      exportableRecordTypes.includes(recordType) && provider.features[recordType]?.write === true,
+    integration,
+    mappings,
+  });
   return { plan: exportableRecordTypes.filter((recordType) => plan.includes(recordType)), skipped };
 }
 

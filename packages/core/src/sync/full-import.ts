@@ -9,19 +9,24 @@ import { z } from 'zod';
 import { CrmError, InvalidArgumentError } from '../errors/index.js';
 import type { CompileMappingsOptions } from '../mapping/compile.js';
 import { compileMappings } from '../mapping/compile.js';
-import { mappingRunsIn } from '../mapping/validate.js';
 import { type RecordType, RecordTypeSchema } from '../model/canonical.js';
 import type { CrmFieldMapping } from '../model/field-mapping.js';
 import type { CrmIntegration } from '../model/integration.js';
 import type { ClientStore } from '../spec/client-store.js';
 import type { HubStorage, JsonObject, SyncJobCounts, SyncJobRecord } from '../spec/hub-storage.js';
 import type { CrmProviderV1, ProviderHttpStats, ProviderPage, ProviderSession } from '../spec/provider.js';
-import { initialCounts, type SkippedTypeReason } from './counts.js';
+import { initialCounts, type SkippedTypeReason, skippedTypeReasons } from './counts.js';
 import type { ProgressEvent } from './events.js';
 import { contentHash } from './hash.js';
 import { type CompiledRecordType, importPage } from './import-page.js';
 import { advanceWatermark } from './incremental.js';
-import { groupMappingsByRecordType, importOrder, qualifiedWedsyncFields } from './record-types.js';
+import {
+  groupMappingsByRecordType,
+  importOrder,
+  planRecordTypes,
+  qualifiedWedsyncFields,
+  type RecordTypePlan,
+} from './record-types.js';
 
 /** The mapping options an import uses; the rest of `CompileMappingsOptions` is fixed by the hub. */
 export type ImportMappingOptions = Pick<
@@ -60,7 +65,7 @@ export const ImportCheckpointSchema = z.object({
   /** CRM client ids that are certain duplicates of another CRM client -> the WedSync client id. */
   aliases: z.record(z.string(), z.string()),
   /** Record types the job does not read, with why. */
-  skipped_types: z.record(z.string(), z.enum(['unsupported', 'excluded', 'no_mappings'])),
+  skipped_types: z.record(z.string(), z.enum(skippedTypeReasons)),
   /**
    * Incremental reads: per record type, read only records the CRM modified after this instant (ISO 8601). Fixed
    * when the job starts, so a resumed job reads the same walk. A type absent here is read in full.
@@ -123,19 +128,14 @@ export function planImport(
   provider: CrmProviderV1,
   integration: CrmIntegration,
   mappings: readonly CrmFieldMapping[],
-): { plan: RecordType[]; skipped: Partial<Record<RecordType, SkippedTypeReason>> } {
-  const excluded = new Set(integration.sync_config.excluded_record_types);
-  const groups = groupMappingsByRecordType(mappings);
-  const plan: RecordType[] = [];
-  const skipped: Partial<Record<RecordType, SkippedTypeReason>> = {};
-  for (const recordType of importOrder) {
-    if (provider.features[recordType]?.read !== true) skipped[recordType] = 'unsupported';
-    else if (excluded.has(recordType)) skipped[recordType] = 'excluded';
-    else if (!(groups.get(recordType) ?? []).some((entry) => mappingRunsIn(entry.mapping, 'import')))
-      skipped[recordType] = 'no_mappings';
-    else plan.push(recordType);
-  }
-  return { plan, skipped };
+): RecordTypePlan {
+  return planRecordTypes({
+    recordTypes: importOrder,
+    direction: 'import',
+    supported: (recordType) => provider.features[recordType]?.read === true,
+    integration,
+    mappings,
+  });
 }
 
 /**
@@ -240,16 +240,30 @@ function progressOf(
   return { percent, total: currentTotal === undefined ? undefined : total + currentTotal };
 }
 
+/** An import checkpoint whose `skipped_types` say one of `Reason` (a `field_mapping_update` adds `not_staged`). */
+export type ImportCheckpointWith<Reason extends string> = Omit<ImportCheckpoint, 'skipped_types'> & {
+  skipped_types: Record<string, Reason>;
+};
+
 /**
- * The job's checkpoint: the stored one of a resumed job, or a fresh plan.
+ * The job's checkpoint: the stored one of a resumed job, read with `schema`, or a fresh plan (`fresh` is called
+ * only then). A `field_mapping_update` passes its own schema, whose `skipped_types` also allow `not_staged`.
  * @throws InvalidArgumentError when a stored checkpoint is not one this version wrote.
  */
-export function startingCheckpoint(
+export function startingCheckpoint<Reason extends string = SkippedTypeReason>(
   job: SyncJobRecord,
-  fresh: () => ReturnType<typeof planImport>,
-): { checkpoint: ImportCheckpoint; resumed: boolean } {
+  fresh: () => {
+    readonly plan: RecordType[];
+    readonly skipped: Partial<Record<RecordType, Reason>>;
+  },
+  // TypeScript cannot tie a default value to a generic parameter's default: without a schema, `Reason` is
+  // `SkippedTypeReason`, the reasons this schema allows.
+  schema: z.ZodType<ImportCheckpointWith<Reason>> = ImportCheckpointSchema as unknown as z.ZodType<
+    ImportCheckpointWith<Reason>
+  >,
+): { checkpoint: ImportCheckpointWith<Reason>; resumed: boolean } {
   if (job.checkpoint !== undefined) {
-    const parsed = ImportCheckpointSchema.safeParse(job.checkpoint);
+    const parsed = schema.safeParse(job.checkpoint);
     if (!parsed.success) {
       throw new InvalidArgumentError(`Job \`${job.id}\` has a checkpoint this version cannot resume from`, {
         context: { jobId: job.id, issues: parsed.error.issues.map((issue) => issue.path.join('.')) },

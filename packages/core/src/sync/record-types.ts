@@ -13,7 +13,7 @@
  * field when it fills `crm_field`).
  */
 import { InvalidArgumentError } from '../errors/index.js';
-import { validateMappings } from '../mapping/validate.js';
+import { mappingRunsIn, validateMappings } from '../mapping/validate.js';
 import type { RecordType } from '../model/canonical.js';
 import { wedsyncFieldCatalog } from '../model/catalog.js';
 import type {
@@ -23,7 +23,9 @@ import type {
   FieldMappingError,
 } from '../model/field-mapping.js';
 import { CrmFieldMappingSchema } from '../model/field-mapping.js';
+import type { CrmIntegration } from '../model/integration.js';
 import type { CrmProviderV1 } from '../spec/provider.js';
+import type { SkippedTypeReason } from './counts.js';
 
 /** The order a full import reads record types in: parents before the records that point at them. */
 export const importOrder: readonly RecordType[] = Object.freeze([
@@ -94,6 +96,40 @@ export function qualifiedCrmFields(provider: CrmProviderV1, recordType: RecordTy
 /** Record types the provider can read, in import order. */
 export function readableRecordTypes(provider: CrmProviderV1): RecordType[] {
   return importOrder.filter((recordType) => provider.features[recordType]?.read === true);
+}
+
+/** The plan of a fresh job: the record types it reads or writes, in order, and why it leaves out the others. */
+export interface RecordTypePlan {
+  readonly plan: RecordType[];
+  readonly skipped: Partial<Record<RecordType, SkippedTypeReason>>;
+}
+
+/**
+ * Plans the record types of a fresh import or export. Each type of `recordTypes`, in that order, is skipped
+ * `unsupported` when `supported` says no, else `excluded` when the integration's `excluded_record_types` names it,
+ * else `no_mappings` when none of its mappings runs in `direction`; the others make the plan.
+ */
+export function planRecordTypes(options: {
+  readonly recordTypes: readonly RecordType[];
+  readonly direction: 'import' | 'export';
+  /** Whether the job can handle the record type at all (the provider's features, the job's scope). */
+  readonly supported: (recordType: RecordType) => boolean;
+  readonly integration: CrmIntegration;
+  readonly mappings: readonly CrmFieldMapping[];
+}): RecordTypePlan {
+  const { direction, supported } = options;
+  const excluded = new Set(options.integration.sync_config.excluded_record_types);
+  const groups = groupMappingsByRecordType(options.mappings);
+  const plan: RecordType[] = [];
+  const skipped: Partial<Record<RecordType, SkippedTypeReason>> = {};
+  for (const recordType of options.recordTypes) {
+    if (!supported(recordType)) skipped[recordType] = 'unsupported';
+    else if (excluded.has(recordType)) skipped[recordType] = 'excluded';
+    else if (!(groups.get(recordType) ?? []).some((entry) => mappingRunsIn(entry.mapping, direction))) {
+      skipped[recordType] = 'no_mappings';
+    } else plan.push(recordType);
+  }
+  return { plan, skipped };
 }
 
 /**

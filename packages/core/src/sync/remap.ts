@@ -39,7 +39,7 @@ import type {
   ProviderRecordType,
   ProviderSession,
 } from '../spec/provider.js';
-import type { SkippedTypeReason } from './counts.js';
+import { type SkippedTypeReason, skippedTypeReasons } from './counts.js';
 import {
   type FullImportOptions,
   type FullImportResult,
@@ -47,6 +47,7 @@ import {
   ImportCheckpointSchema,
   planImport,
   runFullImport,
+  startingCheckpoint,
 } from './full-import.js';
 
 /** Staged records per page of a `field_mapping_update` read (one transaction each). */
@@ -57,9 +58,7 @@ export type FieldMappingUpdateSkipReason = SkippedTypeReason | 'not_staged';
 
 /** The reasons of {@link FieldMappingUpdateSkipReason}. */
 export const fieldMappingUpdateSkipReasons = [
-  'unsupported',
-  'excluded',
-  'no_mappings',
+  ...skippedTypeReasons,
   'not_staged',
 ] as const satisfies readonly FieldMappingUpdateSkipReason[];
 
@@ -227,35 +226,21 @@ export async function planFieldMappingUpdate(
 }
 
 /**
- * The job's checkpoint: the stored one of a resumed job, or a fresh plan.
+ * The job's checkpoint: the stored one of a resumed job, or a fresh plan (see `startingCheckpoint`).
  * @throws InvalidArgumentError when a stored checkpoint is not one this version wrote.
  */
 export async function startingFieldMappingUpdateCheckpoint(
   job: SyncJobRecord,
   fresh: () => Promise<FieldMappingUpdatePlan>,
 ): Promise<{ checkpoint: FieldMappingUpdateCheckpoint; resumed: boolean }> {
-  if (job.checkpoint !== undefined) {
-    const parsed = FieldMappingUpdateCheckpointSchema.safeParse(job.checkpoint);
-    if (!parsed.success) {
-      throw new InvalidArgumentError(`Job \`${job.id}\` has a checkpoint this version cannot resume from`, {
-        context: { jobId: job.id, issues: parsed.error.issues.map((issue) => issue.path.join('.')) },
-      });
-    }
-    return { checkpoint: parsed.data, resumed: true };
-  }
-  const { plan, skipped } = await fresh();
-  return {
-    checkpoint: {
-      version: 1,
-      plan,
-      phase: 0,
-      cursor: null,
-      totals: {},
-      aliases: {},
-      skipped_types: skipped,
-    },
-    resumed: false,
-  };
+  // `startingCheckpoint` asks for a plan only when the job has no checkpoint, and planning here is async (a count
+  // of staged rows per record type): plan first, and only then; the empty fallback is never asked for.
+  const planned = job.checkpoint === undefined ? await fresh() : undefined;
+  return startingCheckpoint(
+    job,
+    () => planned ?? { plan: [], skipped: {} },
+    FieldMappingUpdateCheckpointSchema,
+  );
 }
 
 /**
