@@ -9,7 +9,8 @@
  * exactly N clients (N from the generated studio and its manifest), nobody twice, no CRM record linked twice, no
  * link whose WedSync record is missing. And from the request log: each crash cost at most one page fetched twice
  * (the page in flight); the rest of a resume's cost is the provider's documented re-read of its reference data
- * and, for clients, of its pre-pass (packages/providers/tave/README.md, "Cursors and cost").
+ * and, for clients, of its pre-pass and of the clients its cursor names as waiting for a partner
+ * (packages/providers/tave/README.md, "Cursors and cost").
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -72,29 +73,32 @@ const dataPaths: Readonly<Record<SoakRecordType, string>> = {
   payment: '/payment',
 };
 
-/** Splits requests (in order) into walks: a walk goes on while the path and query stay and the page grows by 1. */
+/**
+ * Splits requests (in order) into walks: a request of a page goes on the latest walk of the same path and query
+ * whose last page is the one before it, else starts a walk. Requests without a page (lookups by id, the studio)
+ * are not walks. Walks are in the order they started.
+ */
 function walksOf(entries: readonly RequestLogEntry[]): Walk[] {
   const walks: (Walk & { readonly key: string })[] = [];
   for (const entry of entries) {
     const { page: rawPage, ...rest } = entry.query;
-    const page = typeof rawPage === 'string' ? Number(rawPage) : null;
+    if (typeof rawPage !== 'string') continue;
+    const page = Number(rawPage);
     const key = `${entry.path}?${JSON.stringify(rest)}`;
-    const last = walks[walks.length - 1];
-    const lastPage = last?.pages[last.pages.length - 1];
-    if (last !== undefined && page !== null && last.key === key && lastPage === page - 1) {
-      last.pages.push(page);
-    } else {
-      walks.push({ key, path: entry.path, pages: page === null ? [] : [page] });
-    }
+    const open = walks.findLast((walk) => walk.key === key && walk.pages.at(-1) === page - 1);
+    if (open !== undefined) open.pages.push(page);
+    else walks.push({ key, path: entry.path, pages: [page] });
   }
   return walks;
 }
 
 /**
  * The pages of each record type's yielding walk in one process's requests, for a process that started at
- * `startPhase` of `plan`. The reads come one after another: a client read walks `/address-book` twice (its
- * pre-pass, then the walk that yields), a project read walks `/job-contact` then `/job`, the others walk their
- * collection once after small reference reads.
+ * `startPhase` of `plan`. The reads come one after another, each after the one before has yielded its walk: a
+ * client read walks `/job-contact` and `/job` (its pre-pass), then `/address-book`, the walk that yields; a
+ * project read walks `/job-contact` (unless a client read of the same process kept what it needs), then `/job`;
+ * the others walk their collection once after small reference reads. So each record type's walk is the first
+ * walk of its path that starts after the walk the record type before it yielded.
  */
 function dataPagesOf(
   entries: readonly RequestLogEntry[],
@@ -104,20 +108,11 @@ function dataPagesOf(
   const walks = walksOf(entries);
   const found = new Map<SoakRecordType, number[]>();
   let position = 0;
-  const next = (path: string, from: number) =>
-    walks.findIndex((walk, index) => index >= from && walk.path === path);
   for (let phase = startPhase; phase < plan.length; phase += 1) {
     const recordType = plan[phase] as SoakRecordType;
-    let index: number;
-    if (recordType === 'client') {
-      const prePass = next('/address-book', position);
-      index = prePass === -1 ? -1 : next('/address-book', prePass + 1);
-    } else if (recordType === 'project') {
-      const prePass = next('/job-contact', position);
-      index = prePass === -1 ? -1 : next('/job', prePass + 1);
-    } else {
-      index = next(dataPaths[recordType], position);
-    }
+    const path = dataPaths[recordType];
+    // The client read's pre-pass walks `/job` before its own yielding walk: a project walk starts after that one.
+    const index = walks.findIndex((walk, at) => at >= position && walk.path === path);
     if (index === -1) break;
     found.set(recordType, [...(walks[index] as Walk).pages]);
     position = index + 1;
@@ -127,7 +122,7 @@ function dataPagesOf(
 
 /** The first page a checkpoint's cursor resumes at (`address-book:page:7` -> 7; none -> 1). */
 function resumePage(checkpoint: Checkpoint): number {
-  const match = checkpoint.cursor === null ? null : /:page:(\d+)$/.exec(checkpoint.cursor);
+  const match = checkpoint.cursor === null ? null : /:page:(\d+)(?::waiting:|$)/.exec(checkpoint.cursor);
   return match === null ? 1 : Number(match[1]);
 }
 
@@ -392,15 +387,13 @@ describe(`crashes [sqlite-file] (${sizes.scale}: ${clients} clients, ${crashes} 
       [...fetched.keys()].filter((page) => !baselinePages.includes(page)),
       'pages beyond the data',
     ).toEqual([]);
-    const fetchedTwice = [...fetched].filter(([, count]) => count > 1);
-    expect(
-      fetchedTwice.every(([, count]) => count === 2),
-      'no page fetched three times',
-    ).toBe(true);
-    expect(fetchedTwice.length, 'pages fetched twice = pages lost by the crashes').toBe(
+    // Each fetch of a page beyond its first is one a crash lost (two crashes in a row on one page, the second
+    // before anything committed, fetch it three times: one lost page per crash still).
+    const fetchedAgain = [...fetched.values()].reduce((sum, count) => sum + count - 1, 0);
+    expect(fetchedAgain, 'pages fetched again = pages lost by the crashes').toBe(
       lostPerCrash.reduce((sum, lost) => sum + lost, 0),
     );
-    expect(fetchedTwice.length).toBeLessThanOrEqual(crashes);
+    expect(fetchedAgain).toBeLessThanOrEqual(crashes);
 
     Object.assign(figures, {
       records: total,
@@ -408,7 +401,7 @@ describe(`crashes [sqlite-file] (${sizes.scale}: ${clients} clients, ${crashes} 
       crashes,
       data_pages: baselinePages.length,
       pages_lost_per_crash: lostPerCrash,
-      pages_fetched_twice: fetchedTwice.length,
+      pages_fetched_again: fetchedAgain,
       requests: entries.length,
       extra_requests: entries.length - reference.entries.length,
     });

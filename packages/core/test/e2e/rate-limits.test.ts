@@ -42,7 +42,7 @@ describe('rate limits [sqlite-memory]', () => {
   });
 
   it(`never exceeds the provider's budget of ${perMinute} requests a minute, however many the import needs`, async () => {
-    const studio = e2eStudio({ seed: 21, clients: 36 });
+    const studio = e2eStudio({ seed: 21, clients: 60 });
     const fake = await startFakeTave({
       apiKey,
       studio,

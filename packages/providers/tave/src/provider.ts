@@ -24,7 +24,7 @@ export const taveFeatures: Readonly<Record<ProviderRecordType, ProviderFeature>>
       'Street lines, the partner, jobs and custom fields are not written (they are read from other records or derived).',
       'A client is a person who is the client of a job, or a person on no job who is not a vendor; partners, planners, vendors and team members are not clients.',
       "The partner is the other couple-role contact (client, customer or subject) of the client's most recent job that has one.",
-      'A full client read walks every job contact, job and address-book page before its first page; resuming from a cursor repeats that pre-pass.',
+      'A full client read walks every job contact and job before its first page, then the address book once; the last clients of a page whose partner is on the next page wait for it (their ids are in the cursor). Resuming from a cursor repeats that pre-pass and looks the waiting clients up by id. Only the last page of a read from the start gives the number of clients.',
       `${incremental} A client counts as changed when its contact, one of its jobs, their job contacts or its partner changed; its modifiedAt is the newest of them. The touched clients are built from per-record lookups (about four requests per changed client), or from the full pre-pass when that costs less.`,
       'An incremental read cannot see records deleted outright (a deleted contact, job or job contact): the client is corrected at its next change or full import.',
       'Hidden (archived) contacts are not read.',

@@ -21,6 +21,7 @@ import { readClients } from './read/clients.js';
 import type { ReadContext } from './read/context.js';
 import { readProjects } from './read/projects.js';
 import { readEvents, readInvoices, readPayments } from './read/records.js';
+import { TaveSessionCache } from './read/session-cache.js';
 import type { ResolvedTaveSettings } from './settings.js';
 import { findExistingRecord, type TaveFindOptions } from './write/find.js';
 import { checkWrite, writeChanges } from './write/write.js';
@@ -91,11 +92,13 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
   // Docs: the `ApiKeyAuth` security scheme (header `X-API-KEY`) of https://workspace.vsco.co/api
   const http = context.createHttpClient({ baseUrl: settings.baseUrl, headers: { 'X-API-KEY': apiKey } });
   const api = new TaveApi(http);
+  // What this session already read: each settings resource once, the client read's job verdicts for the project read.
+  const cache = new TaveSessionCache(api);
 
   return {
     async testConnection(options = {}): Promise<ProviderConnectionInfo> {
       const signal = combineSignals(context.signal, options.signal);
-      const studio = await api.studio(signal);
+      const studio = await cache.studio(signal);
       const settingsOut: Record<string, unknown> = {
         currencyCode: studio.currencyCode ?? 'USD',
         dateFormat: studio.dateFormat ?? 'n/j/Y',
@@ -107,7 +110,7 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
       if (studio.readonlyEnabled === true) settingsOut['readonlyEnabled'] = true;
       if (typeof studio.timezoneId === 'string' && studio.timezoneId !== '') {
         // The studio's time zone gives its IANA name and its country, the default country of phone numbers.
-        const timezone = await api.timezone(studio.timezoneId, signal);
+        const timezone = await cache.timezone(studio.timezoneId, signal);
         settingsOut['timezone'] = timezone.name;
         if (timezone.country) settingsOut['country'] = timezone.country.toUpperCase();
       }
@@ -128,6 +131,7 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
         settings,
         logger: context.logger,
         signal: combineSignals(context.signal, checked.signal),
+        cache,
       };
       switch (recordType) {
         case 'client':
@@ -150,6 +154,8 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
     ): Promise<readonly ProviderWriteResult[]> {
       const checked = checkWrite(recordType, changes);
       const signal = combineSignals(context.signal, checkReadOptions(options).signal);
+      // A write may change who is on a job: what the reads kept of job contacts is stale from here on.
+      cache.forgetRecords();
       return writeChanges({ api, logger: context.logger, signal }, recordType, checked);
     },
 

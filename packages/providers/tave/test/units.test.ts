@@ -2,8 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatAfterCursor,
+  formatClientCursor,
   formatLinkedCursor,
   formatTaveCursor,
+  maxWaitingClients,
+  parseClientCursor,
   parseIncrementalCursor,
   parseTaveCursor,
 } from '../src/read/cursor.js';
@@ -99,6 +102,31 @@ describe('cursors', () => {
     expect(() => parseTaveCursor(cursor as string, phase, incremental)).toThrow(
       'Expected `cursor` to be a cursor of this read',
     );
+  });
+});
+
+describe('client cursors', () => {
+  it('carry the clients that wait for a partner on the next page', () => {
+    expect(formatClientCursor('4', [])).toBe('address-book:page:4');
+    expect(formatClientCursor('4', ['01abc', '01abd'])).toBe('address-book:page:4:waiting:01abc,01abd');
+    expect(formatClientCursor(null, ['01abc'])).toBeNull();
+    expect(parseClientCursor('address-book:page:4:waiting:01abc,01abd')).toEqual({
+      page: '4',
+      waiting: ['01abc', '01abd'],
+    });
+    expect(parseClientCursor('address-book:page:4')).toEqual({ page: '4', waiting: [] });
+    expect(parseClientCursor(null)).toEqual({ page: null, waiting: [] });
+  });
+
+  it.each([
+    'address-book:page:4:waiting:',
+    'address-book:page:4:waiting:01abc,,01abd',
+    'address-book:page:4:waiting:01a/bc',
+    `address-book:page:4:waiting:${Array.from({ length: maxWaitingClients + 1 }, (_, index) => `id${index}`).join(',')}`,
+    'address-book:page:0:waiting:01abc',
+    'job:page:4:waiting:01abc',
+  ])('refuses %s', (cursor) => {
+    expect(() => parseClientCursor(cursor)).toThrow('Expected `cursor`');
   });
 });
 

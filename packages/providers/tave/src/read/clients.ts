@@ -11,15 +11,23 @@
  *
  * A full read needs every job contact and job before the address book is read:
  *
- * 1. `GET /studio/me` (currency) and `GET /custom-field` (labels);
- * 2. one walk of `/job-contact`: each job's client and partner candidates (ids only);
+ * 1. `GET /studio/me` (currency) and `GET /custom-field` (labels), read once per session;
+ * 2. one walk of `/job-contact`: each job's client and partner candidates (ids only); each job's client and the
+ *    newest change of its contacts are kept in the session for the project read (`session-cache.ts`);
  * 3. one walk of `/job`: a small summary of each client's jobs (id, type, dates, stage, guests, budget);
- * 4. one walk of `/address-book` keeping only the partners' records (and counting the clients);
- * 5. the walk of `/address-book` that yields pages of clients.
+ * 4. one walk of `/address-book` that yields pages of clients. Each page is yielded once the partners of its
+ *    clients are settled, and no fetched page is held back. A candidate the walk has shown is known. Partners are
+ *    usually typed in with their client, so their ULIDs sit right after the client's: the last clients of a page
+ *    whose partner is not shown yet wait for the next page, their ids carried in the cursor
+ *    (`address-book:page:N:waiting:<ids>`). Any other candidate not shown (further ahead, before a resumed read's
+ *    cursor, archived or gone) is looked up by `GET /address-book/{id}` while those lookups cost less than a
+ *    walk; past that, one walk of the whole address book settles them all. 500 clients at pages of 100: no
+ *    lookup (measured).
  *
- * Only walk 5 yields pages, so cursors are `address-book:page:N`. Resuming runs steps 1–4 again (every page of
- * `/job-contact`, `/job` and `/address-book`) before continuing at page N: a resumed client read costs one full
- * pre-pass. Memory holds ids, job summaries and the partners' records, never the whole address book.
+ * Only walk 4 yields pages, so a crash loses at most the page in flight. Resuming runs steps 1–3 again (a new
+ * session has nothing kept), looks up the waiting clients by id and continues at page N. The number of clients is
+ * known at the end of a walk from page 1: only its last page carries `totalRecords`. Memory holds ids, job
+ * summaries and the partners some client still to be yielded needs, never the whole address book.
  *
  * An incremental read (`since`) walks `/job-contact` (hidden ones too), `/job` and `/address-book` by
  * `modified desc` down to the watermark — usually one page each — and works out which clients those changes
@@ -52,10 +60,17 @@ import {
   studioCurrency,
   withoutLinks,
 } from './context.js';
-import { formatAfterCursor, formatTaveCursor, parseIncrementalCursor, parseTaveCursor } from './cursor.js';
+import {
+  formatAfterCursor,
+  formatClientCursor,
+  maxWaitingClients,
+  parseClientCursor,
+  parseIncrementalCursor,
+} from './cursor.js';
 import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
 import { collectChanges, pagesOf, TaveLookups } from './lookups.js';
+import type { JobVerdict } from './session-cache.js';
 
 /** A money amount of the API with the studio's currency; null when the amount is. */
 export interface TaveMoneyValue {
@@ -203,8 +218,8 @@ export async function* readClients(
 ): AsyncGenerator<ProviderPage> {
   const { modifiedAfter } = options;
   if (modifiedAfter === undefined) {
-    const startPage = parseTaveCursor(options.cursor, 'address-book', false);
-    yield* fullPass(context, await clientParts(context), { startPage });
+    const resume = parseClientCursor(options.cursor);
+    yield* fullPass(context, await clientParts(context), { startPage: resume.page, waiting: resume.waiting });
     return;
   }
   const resume = parseIncrementalCursor(options.cursor, 'address-book', ['after', 'page']);
@@ -278,7 +293,7 @@ async function* readChangedClients(
     fullPrePass: records === undefined,
   });
   if (records === undefined) {
-    yield* fullPass(context, parts, { startPage: null, only: { changes, afterId } });
+    yield* fullPass(context, parts, { startPage: null, waiting: [], only: { changes, afterId } });
     return;
   }
   const remaining = records.filter((record) => afterId === undefined || record.externalId > afterId);
@@ -395,6 +410,8 @@ async function targetedClients(
 interface FullPassOptions {
   /** The page of the yielding walk to start at (a full read's cursor). */
   readonly startPage: string | null;
+  /** Clients of the page before `startPage` that wait for a partner (from the cursor), by id. */
+  readonly waiting: readonly string[];
   /** An incremental read's fallback: yield only the clients these changes touch, after this id. */
   readonly only?: { readonly changes: ChangeSet; readonly afterId: string | undefined };
 }
@@ -437,52 +454,81 @@ async function* fullPass(
       ? undefined
       : new Set((await clientsToReread(only.changes, memoryRowSource(people))) ?? []);
   const partnerCandidates = new Map<string, readonly string[]>();
-  const wanted = new Set<string>();
   for (const [clientId, rows] of jobsOf) {
     sortJobRows(rows);
     if (touched !== undefined && !touched.has(clientId)) continue;
     const candidates = partnerCandidatesOf(clientId, rows, (jobId) => people.summaryOf(jobId));
     if (candidates.length === 0) continue;
     partnerCandidates.set(clientId, candidates);
-    for (const id of candidates) wanted.add(id);
   }
 
   const isClientContact = (contact: TaveContactItem): boolean =>
     isClient(contact, jobsOf.has(contact.id), people.byContact.has(contact.id));
+  // The client of every job on the pre-pass's job contacts: this session's project read needs no walk of its own.
+  if (only === undefined) context.cache.keepJobVerdicts(jobVerdictsOf(people));
 
-  // 4. The partners' records (and the number of clients, for progress).
-  const partners = new Map<string, TaveContactItem>();
-  let clientCount = 0;
-  // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
-  for await (const page of api.list({
-    path: 'address-book',
-    schema: TaveContactSchema,
-    pageSize: settings.pageSize,
-    query: { sortBy: 'id' },
-    ...withSignal,
-  })) {
-    for (const contact of page.items) {
-      if (isClientContact(contact)) clientCount += 1;
-      if (wanted.has(contact.id) && canPartner(contact)) partners.set(contact.id, contact);
-    }
-  }
-  context.logger.debug('Tave client read: pre-pass done', {
-    clients: clientCount,
-    clientsWithJobs: jobsOf.size,
-    partners: partners.size,
-    jobs: people.byJob.size,
-    ...(touched === undefined ? {} : { touched: touched.size }),
-  });
-
-  const partnerOf = (clientId: string): TaveContactItem | null => {
-    for (const id of partnerCandidates.get(clientId) ?? []) {
-      const partner = partners.get(id);
-      if (partner !== undefined) return partner;
-    }
-    return null;
+  const book = new PartnerBook(partnerCandidates);
+  const lookups = new TaveLookups(context, Number.POSITIVE_INFINITY);
+  const state = {
+    clients: 0,
+    /** Requests the partner lookups may cost: as many as a walk of the address book (known from its first page). */
+    lookupBudget: undefined as number | undefined,
+    lookedUp: 0,
+    scanned: false,
   };
 
-  // 5. The clients, one page of the address book at a time.
+  /**
+   * Settles the partners of a page's clients. Candidates the walk has shown are known. The others (on a later
+   * page, on a page before a resumed read's cursor, hidden or gone) are looked up by id while the lookups cost
+   * less than a walk; past that, one walk of the whole address book settles every partner still wanted.
+   */
+  const settle = async (clients: readonly TaveContactItem[]): Promise<void> => {
+    for (;;) {
+      const open = new Set<string>();
+      for (const contact of clients) {
+        const id = book.firstUnsettled(contact.id);
+        if (id !== undefined) open.add(id);
+      }
+      if (open.size === 0) return;
+      if (state.lookedUp + open.size > (state.lookupBudget ?? 0)) {
+        await scanForPartners();
+        return;
+      }
+      state.lookedUp += open.size;
+      const found = await lookups.contacts(open);
+      for (const id of open) book.found(id, found.get(id));
+    }
+  };
+
+  const scanForPartners = async (): Promise<void> => {
+    // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
+    for await (const page of api.list({
+      path: 'address-book',
+      schema: TaveContactSchema,
+      pageSize: settings.pageSize,
+      query: { sortBy: 'id' },
+      ...withSignal,
+    })) {
+      for (const contact of page.items) book.see(contact);
+    }
+    book.complete();
+    state.scanned = true;
+  };
+
+  // 4. The clients, one page of the address book at a time, each with its partner settled before it is yielded.
+  // A partner is usually the contact right after its client (typed in with it): the last clients of a page whose
+  // partner is not settled wait for the next page (their ids travel in the cursor, so nothing is lost if the
+  // read stops between the two), as long as those after them wait too, so that records stay in id order.
+  let waiting: TaveContactItem[] = [];
+  if (options.waiting.length > 0) {
+    // A resumed read: the clients that waited, as they are now.
+    state.lookedUp += options.waiting.length;
+    const found = await lookups.contacts(options.waiting);
+    for (const id of options.waiting) {
+      const contact = found.get(id);
+      if (contact !== undefined && isClientContact(contact)) waiting.push(contact);
+    }
+  }
   // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
   for await (const page of api.list({
     path: 'address-book',
@@ -492,20 +538,43 @@ async function* fullPass(
     cursor: options.startPage,
     ...withSignal,
   })) {
-    const records: ExternalRecord[] = [];
+    state.lookupBudget ??= pagesOf(page.totalItems, settings.pageSize);
+    const clients: TaveContactItem[] = [];
     for (const contact of page.items) {
+      book.see(contact);
+      if (!isClientContact(contact)) continue;
+      state.clients += 1;
       if (touched !== undefined) {
         if (!touched.has(contact.id)) continue;
         if (only?.afterId !== undefined && contact.id <= only.afterId) continue;
       }
-      if (!isClientContact(contact)) continue;
-      records.push(clientRecord(contact, jobsOf.get(contact.id) ?? [], partnerOf(contact.id), parts));
+      clients.push(contact);
     }
+    // The clients that waited for this page are settled by it, or looked up; so are this page's, but for the
+    // last ones that may wait for the next page (only a full read's pages wait: an incremental one's cursors
+    // name the last id yielded).
+    let wait = clients.length;
+    if (touched === undefined && page.cursor !== null) {
+      while (wait > 0 && book.firstUnsettled((clients[wait - 1] as TaveContactItem).id) !== undefined)
+        wait -= 1;
+      if (clients.length - wait > maxWaitingClients) wait = clients.length;
+    }
+    const ready = [...waiting, ...clients.slice(0, wait)];
+    waiting = clients.slice(wait);
+    await settle(ready);
+    const records = ready.map((contact) =>
+      clientRecord(contact, jobsOf.get(contact.id) ?? [], book.partnerOf(contact.id), parts),
+    );
+    for (const contact of ready) book.release(contact.id);
     if (touched === undefined) {
       yield {
         records,
-        cursor: formatTaveCursor('address-book', page.cursor, false),
-        totalRecords: clientCount,
+        cursor: formatClientCursor(
+          page.cursor,
+          waiting.map((contact) => contact.id),
+        ),
+        // The number of clients is known once the walk has read every page (from page 1): the last page says it.
+        ...(page.cursor === null && options.startPage === null ? { totalRecords: state.clients } : {}),
       };
       continue;
     }
@@ -514,5 +583,109 @@ async function* fullPass(
       records,
       cursor: page.cursor === null || lastId === undefined ? null : formatAfterCursor('address-book', lastId),
     };
+  }
+  if (waiting.length > 0) {
+    // The walk ended without a last page for them (the address book shrank under a resumed read).
+    await settle(waiting);
+    const records = waiting.map((contact) =>
+      clientRecord(contact, jobsOf.get(contact.id) ?? [], book.partnerOf(contact.id), parts),
+    );
+    yield { records, cursor: null };
+  }
+  context.logger.debug('Tave client read: address book read', {
+    clients: state.clients,
+    clientsWithJobs: jobsOf.size,
+    jobs: people.byJob.size,
+    partnersLookedUp: state.lookedUp,
+    partnersScanned: state.scanned,
+    ...(touched === undefined ? {} : { touched: touched.size }),
+  });
+}
+
+/** What the project read needs of each job's contacts: its client and their newest change. */
+function jobVerdictsOf(people: JobPeople): Map<string, JobVerdict> {
+  const verdicts = new Map<string, JobVerdict>();
+  for (const jobId of people.byJob.keys()) {
+    const { clientId, contactsModified } = people.summaryOf(jobId);
+    verdicts.set(jobId, { clientId, contactsModified });
+  }
+  return verdicts;
+}
+
+/**
+ * The partners of the clients still to be yielded, as the address book is walked. A client's partner is its
+ * first candidate (best first) that is a visible person; it is settled once every candidate before that one has
+ * been seen (in the walk, or looked up by id) or cannot be any more.
+ *
+ * Only records some client still to be yielded may need are kept, and a client's candidates are let go once it
+ * is yielded: with partners near their clients in the address book (ids are ULIDs, so a partner typed in with
+ * the client sits next to it), the book holds a page's worth of partners, not the studio's.
+ */
+class PartnerBook {
+  /** Each client's partner candidates, best first, until the client is yielded. */
+  readonly #candidates: Map<string, readonly string[]>;
+  /** How many clients still to be yielded name each candidate. */
+  readonly #wantedBy = new Map<string, number>();
+  /** The candidates seen (walked past or looked up) that are visible people; null for those that are not. */
+  readonly #seen = new Map<string, TaveContactItem | null>();
+  #complete = false;
+
+  constructor(candidates: ReadonlyMap<string, readonly string[]>) {
+    this.#candidates = new Map(candidates);
+    for (const ids of candidates.values()) {
+      for (const id of ids) this.#wantedBy.set(id, (this.#wantedBy.get(id) ?? 0) + 1);
+    }
+  }
+
+  /** Notes a contact of a walk (the first sighting of a wanted contact counts). */
+  see(contact: TaveContactItem): void {
+    this.found(contact.id, contact);
+  }
+
+  /** Notes a wanted contact looked up by id: its record, or undefined when the API has none. */
+  found(id: string, contact: TaveContactItem | undefined): void {
+    if (!this.#wantedBy.has(id) || this.#seen.has(id)) return;
+    this.#seen.set(id, contact !== undefined && canPartner(contact) ? contact : null);
+  }
+
+  /** Every wanted contact that was not seen is absent (a walk of the whole address book missed it). */
+  complete(): void {
+    this.#complete = true;
+  }
+
+  /** The first candidate of a client that keeps its partner unsettled, if any. */
+  firstUnsettled(clientId: string): string | undefined {
+    if (this.#complete) return undefined;
+    for (const id of this.#candidates.get(clientId) ?? []) {
+      const seen = this.#seen.get(id);
+      if (seen === undefined) return id;
+      if (seen !== null) return undefined;
+    }
+    return undefined;
+  }
+
+  /** A settled client's partner: its first candidate that is a visible person, or null. */
+  partnerOf(clientId: string): TaveContactItem | null {
+    for (const id of this.#candidates.get(clientId) ?? []) {
+      const seen = this.#seen.get(id);
+      if (seen !== undefined && seen !== null) return seen;
+    }
+    return null;
+  }
+
+  /** A client was yielded: what only it wanted is let go. */
+  release(clientId: string): void {
+    const ids = this.#candidates.get(clientId);
+    if (ids === undefined) return;
+    this.#candidates.delete(clientId);
+    for (const id of ids) {
+      const left = (this.#wantedBy.get(id) ?? 1) - 1;
+      if (left > 0) {
+        this.#wantedBy.set(id, left);
+        continue;
+      }
+      this.#wantedBy.delete(id);
+      this.#seen.delete(id);
+    }
   }
 }

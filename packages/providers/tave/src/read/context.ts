@@ -4,10 +4,11 @@
  */
 import type { ProviderLogger } from '@wedsync/crm-core';
 import type { TaveApi } from '../api/client.js';
-import { TaveCustomFieldSchema, TaveJobContactSchema } from '../api/schemas.js';
+import { TaveJobContactSchema } from '../api/schemas.js';
 import type { ResolvedTaveSettings } from '../settings.js';
-import { CustomFieldResolver } from './custom-fields.js';
+import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobContactRow, type JobPeopleSummary, summarizeJob, toJobContactRow } from './links.js';
+import type { TaveSessionCache } from './session-cache.js';
 
 /** The currency the OpenAPI document gives `Studio.currencyCode` by default. */
 const defaultCurrency = 'USD';
@@ -18,6 +19,8 @@ export interface ReadContext {
   readonly settings: ResolvedTaveSettings;
   readonly logger: ProviderLogger;
   readonly signal: AbortSignal | undefined;
+  /** What the session already read (settings, the job verdicts of the client read for the project read). */
+  readonly cache: TaveSessionCache;
 }
 
 /** Drops the vendor's `links` (HAL links to the record's own URL): transport metadata, not record data. */
@@ -28,22 +31,14 @@ export function withoutLinks<T extends Record<string, unknown>>(record: T): Omit
 
 /** The studio's ISO 4217 currency (every amount of the API is in it). */
 export async function studioCurrency(context: ReadContext): Promise<string> {
-  const studio = await context.api.studio(context.signal);
+  const studio = await context.cache.studio(context.signal);
   const code = studio.currencyCode?.trim().toUpperCase();
   return code === undefined || code === '' ? defaultCurrency : code;
 }
 
-/** The studio's custom field definitions, ready to resolve values. */
-export async function customFieldResolver(context: ReadContext): Promise<CustomFieldResolver> {
-  // Docs: GET /custom-field (operation listResourceCustomField) https://workspace.vsco.co/api#tag/Custom-Fields
-  const fields = await context.api.all({
-    path: 'custom-field',
-    schema: TaveCustomFieldSchema,
-    pageSize: 100,
-    query: { sortBy: 'id' },
-    ...(context.signal === undefined ? {} : { signal: context.signal }),
-  });
-  return new CustomFieldResolver(fields.values());
+/** The studio's custom field definitions, ready to resolve values (read once per session). */
+export function customFieldResolver(context: ReadContext): Promise<CustomFieldResolver> {
+  return context.cache.customFields(context.signal);
 }
 
 /** Who is on each job, as far as clients and projects are concerned: the job contacts by job and by contact. */

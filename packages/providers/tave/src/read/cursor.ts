@@ -1,9 +1,10 @@
 /**
  * Read cursors. A cursor names the collection walk it resumes and the page to resume at:
  * `job:page:4`, or `job:modified:page:2` for an incremental walk (sorted by `modified desc`). A client read
- * yields pages of its `address-book` walk only (its pre-pass over job contacts, jobs and partners yields
- * nothing), so its cursors are `address-book:page:N`: resuming one runs the pre-pass again, then continues at
- * page N.
+ * yields pages of its `address-book` walk only (its pre-pass over job contacts and jobs yields nothing), so its
+ * cursors are `address-book:page:N`, or `address-book:page:N:waiting:<id>,<id>` when the last clients of page
+ * N-1 wait for a partner on page N (they are yielded with page N): resuming runs the pre-pass again, looks the
+ * waiting clients up by id, then continues at page N.
  *
  * Incremental reads that yield records found through other collections resume differently: an incremental client
  * read yields its clients in id order, so its cursors are `address-book:modified:after:<id>` (resuming works out
@@ -45,6 +46,45 @@ export function parseTaveCursor(
     `Expected \`cursor\` to be a cursor of this read (\`${expected}<page>\`${incremental ? ', as the read has `since`' : ''}), got \`${shown}\` (${typeof cursor})`,
     { context: { option: 'cursor', phase, incremental } },
   );
+}
+
+/** Where a full client read resumes: the page, and the clients of the page before it that wait for a partner. */
+export interface ClientResumePoint {
+  readonly page: string | null;
+  readonly waiting: readonly string[];
+}
+
+/** The most clients a client cursor carries as waiting (more are settled by lookups instead). */
+export const maxWaitingClients = 10;
+
+const idPattern = /^[0-9A-Za-z]{1,64}$/;
+
+/** `address-book:page:N`, with `:waiting:<ids>` when clients wait for a partner on page N. */
+export function formatClientCursor(page: string | null, waiting: readonly string[]): string | null {
+  const cursor = formatTaveCursor('address-book', page, false);
+  return cursor === null || waiting.length === 0 ? cursor : `${cursor}:waiting:${waiting.join(',')}`;
+}
+
+/**
+ * Where a full client read resumes.
+ * @throws InvalidArgumentError when the cursor is not one of this read's.
+ */
+export function parseClientCursor(cursor: string | null | undefined): ClientResumePoint {
+  if (typeof cursor === 'string') {
+    const at = cursor.indexOf(':waiting:');
+    if (at !== -1) {
+      const waiting = cursor.slice(at + ':waiting:'.length).split(',');
+      const page = parseTaveCursor(cursor.slice(0, at), 'address-book', false);
+      if (waiting.length <= maxWaitingClients && waiting.every((id) => idPattern.test(id))) {
+        return { page, waiting };
+      }
+      throw new InvalidArgumentError(
+        `Expected \`cursor\` to name at most ${maxWaitingClients} waiting clients by id (\`address-book:page:<page>:waiting:<id>,<id>\`), got \`${cursor.slice(0, 60)}\``,
+        { context: { option: 'cursor', phase: 'address-book', incremental: false } },
+      );
+    }
+  }
+  return { page: parseTaveCursor(cursor, 'address-book', false), waiting: [] };
 }
 
 /** Where an incremental read resumes. */

@@ -5,7 +5,9 @@
  * comes from the job's contacts, so a project's `modifiedAt` is the newest `modified` of the job and its contacts.
  *
  * A full read walks `/job-contact` once (each job's client), then `/job` by id, one yielded page per page
- * (cursors `job:page:N`).
+ * (cursors `job:page:N`). After a full client read in the same session it walks `/job` only: the client read's
+ * pre-pass already walked `/job-contact` and kept each job's client and the newest change of its contacts for
+ * this read (see `session-cache.ts`).
  *
  * An incremental read (`since`) walks `/job-contact` by `modified desc` down to the watermark (hidden ones too),
  * then `/job` the same way, one yielded page per page (cursors `job:modified:page:N`); the client of each changed
@@ -35,6 +37,10 @@ import {
 import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
 import { pagesOf, TaveLookups } from './lookups.js';
+import type { JobVerdict } from './session-cache.js';
+
+/** A job on which no contact is. */
+const noVerdict: JobVerdict = Object.freeze({ clientId: undefined, contactsModified: undefined });
 
 /** Options of a read. */
 export interface ProjectReadOptions {
@@ -48,7 +54,7 @@ interface ProjectParts {
   readonly resolver: CustomFieldResolver;
 }
 
-function projectRecord(job: TaveJobItem, people: JobPeopleSummary, parts: ProjectParts): ExternalRecord {
+function projectRecord(job: TaveJobItem, people: JobVerdict, parts: ProjectParts): ExternalRecord {
   const clientContactId = people.clientId ?? null;
   const modifiedAt = newestTime([job.modified, people.contactsModified]);
   const { currencyCode } = parts;
@@ -83,7 +89,12 @@ export async function* readProjects(
   }
   const start = parseTaveCursor(options.cursor, 'job', false);
   const parts = await projectParts(context);
-  const people = await collectJobPeople(context);
+  // The client read of this session worked out each job's client already; without it, walk the job contacts.
+  const kept = context.cache.takeJobVerdicts();
+  const verdictOf =
+    kept === undefined
+      ? (await collectJobPeople(context)).summaryOf
+      : (jobId: string): JobVerdict => kept.get(jobId) ?? noVerdict;
   // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — `includeClosed=true`.
   for await (const page of context.api.list({
     path: 'job',
@@ -94,7 +105,7 @@ export async function* readProjects(
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   })) {
     yield {
-      records: page.items.map((job) => projectRecord(job, people.summaryOf(job.id), parts)),
+      records: page.items.map((job) => projectRecord(job, verdictOf(job.id), parts)),
       cursor: formatTaveCursor('job', page.cursor, false),
       ...(page.totalItems === undefined ? {} : { totalRecords: page.totalItems }),
     };

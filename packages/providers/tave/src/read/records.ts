@@ -1,12 +1,12 @@
 /**
  * Reads of events, invoices (the invoices of orders) and payments: one walk of the collection, one yielded page
- * per page of it, after the small reference reads each one needs. Cursors are `<collection>:page:N`
+ * per page of it, after the small reference reads each one needs (read once per session). Cursors are `<collection>:page:N`
  * (`<collection>:modified:page:N` with `since`); resuming repeats only the reference reads. Projects are read in
  * `projects.ts`.
  */
 import type { ExternalRecord, ProviderPage } from '@wedsync/crm-core';
 import type { PaginatedPage } from '@wedsync/crm-provider-kit';
-import { TaveEventSchema, TaveNamedSchema, TaveOrderSchema, TavePaymentSchema } from '../api/schemas.js';
+import { TaveEventSchema, TaveOrderSchema, TavePaymentSchema } from '../api/schemas.js';
 import { type ReadContext, studioCurrency, withoutLinks } from './context.js';
 import { formatTaveCursor, parseTaveCursor, type TaveCursorPhase } from './cursor.js';
 
@@ -62,13 +62,7 @@ function modified(value: unknown): { modifiedAt?: string } {
 export async function* readEvents(context: ReadContext, options: WalkOptions): AsyncGenerator<ProviderPage> {
   const { incremental, start, extra } = walkSettings(context, 'event', options);
   // Docs: GET /event-type (operation listResourceEventType) https://workspace.vsco.co/api#tag/Event-Types
-  const types = await context.api.all({
-    path: 'event-type',
-    schema: TaveNamedSchema,
-    pageSize: 100,
-    query: { sortBy: 'id' },
-    ...(context.signal === undefined ? {} : { signal: context.signal }),
-  });
+  const types = await context.cache.reference('event-type', context.signal);
   // Docs: GET /event (operation listResourceEvent) https://workspace.vsco.co/api#tag/Events
   for await (const page of context.api.list({
     path: 'event',
@@ -151,13 +145,7 @@ export async function* readPayments(
   const { incremental, start, extra } = walkSettings(context, 'payment', options);
   const currencyCode = await studioCurrency(context);
   // Docs: GET /payment-method (operation listResourcePaymentMethod) https://workspace.vsco.co/api#tag/Payment-Methods
-  const methods = await context.api.all({
-    path: 'payment-method',
-    schema: TaveNamedSchema,
-    pageSize: 100,
-    query: { sortBy: 'id' },
-    ...(context.signal === undefined ? {} : { signal: context.signal }),
-  });
+  const methods = await context.cache.reference('payment-method', context.signal);
   // Docs: GET /payment (operation listResourcePayment) https://workspace.vsco.co/api#tag/Payments
   for await (const page of context.api.list({
     path: 'payment',
