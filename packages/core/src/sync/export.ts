@@ -197,6 +197,12 @@ export interface ExportWatermark {
 /** At most this many waiting records are carried to the next export, per record type. */
 export const maxWaitingRecords = 10_000;
 
+/**
+ * The longest a run of pages that only skipped records goes without committing its checkpoint, in
+ * milliseconds (a first export phase reads every record the import before it wrote, and skips them).
+ */
+export const quietCommitMs = 1_000;
+
 /** The export checkpoint a finished job left: an export job's own, or a two-way sync's export phase. */
 export function exportCheckpointOf(job: SyncJobRecord): ExportCheckpoint | undefined {
   const stored = job.job_type === 'incremental_sync' ? job.checkpoint?.['export'] : job.checkpoint;
@@ -500,6 +506,18 @@ export async function runExport(
       ? 100
       : Math.min(99, Math.floor((100 * next.phase) / next.plan.length));
 
+  /** When the checkpoint was last committed (epoch ms), and whether pages were read since. */
+  let lastCommitAt = options.clock().getTime();
+  let uncommitted = false;
+  const saveCheckpoint = (transaction: HubStorage): Promise<unknown> =>
+    transaction.jobs.saveProgress(job.id, {
+      owner,
+      checkpoint: wrap(checkpoint),
+      progress_percent: percentOf(checkpoint),
+      records_processed: recordsProcessed,
+      counts: published,
+    });
+
   while (checkpoint.phase < checkpoint.plan.length) {
     const recordType = checkpoint.plan[checkpoint.phase] as RecordType;
     const typeExport = compiled.get(recordType) as CompiledExport;
@@ -535,93 +553,99 @@ export async function runExport(
     lookUpCreates = false;
     const now = options.clock();
     const last = retried.length === 0 && !page.hasMore;
-    const committed = await storage.transaction(async (transaction) => {
-      const nextCounts: SyncJobCounts = { ...counts };
-      const logs: NewSyncLog[] = [];
-      const links: RecordLinkUpsert[] = [];
-      for (const entry of entries) {
-        countOutcome(nextCounts, recordType, entry.outcome ?? 'skipped');
-        if (entry.newLink !== undefined) links.push(entry.newLink);
-        if (entry.log !== undefined) {
-          logs.push({
-            ...entry.log,
-            integration_id: integration.id,
-            sync_job_id: job.id,
-            record_type: recordType,
-            wedsync_record_id: entry.row.id,
-            processed_at: now,
-          });
-        }
+    const nextCounts: SyncJobCounts = { ...counts };
+    const logs: NewSyncLog[] = [];
+    const links: RecordLinkUpsert[] = [];
+    for (const entry of entries) {
+      countOutcome(nextCounts, recordType, entry.outcome ?? 'skipped');
+      if (entry.newLink !== undefined) links.push(entry.newLink);
+      if (entry.log !== undefined) {
+        logs.push({
+          ...entry.log,
+          integration_id: integration.id,
+          sync_job_id: job.id,
+          record_type: recordType,
+          wedsync_record_id: entry.row.id,
+          processed_at: now,
+        });
       }
-      if (links.length > 0) await transaction.links.upsert(links, { signal });
-      if (logs.length > 0) await transaction.logs.insert(logs, { signal });
-      // Left for the next export: projects waiting for their client, and writes that failed for a reason that
-      // may pass (the CRM kept failing past the retries). A refused change waits for an edit instead.
-      const waitingNow = entries
-        .filter((entry) => {
-          const reason = entry.log?.action_details?.['reason'];
-          return reason === 'waiting_for_client' || reason === 'crm_write_failed';
-        })
-        .map((entry) => entry.row.id);
-      const waiting = { ...checkpoint.waiting };
-      if (waitingNow.length > 0) {
-        waiting[recordType] = [...new Set([...(waiting[recordType] ?? []), ...waitingNow])].slice(
-          0,
-          maxWaitingRecords,
-        );
+    }
+    // Left for the next export: projects waiting for their client, and writes that failed for a reason that
+    // may pass (the CRM kept failing past the retries). A refused change waits for an edit instead.
+    const waitingNow = entries
+      .filter((entry) => {
+        const reason = entry.log?.action_details?.['reason'];
+        return reason === 'waiting_for_client' || reason === 'crm_write_failed';
+      })
+      .map((entry) => entry.row.id);
+    const waiting = { ...checkpoint.waiting };
+    if (waitingNow.length > 0) {
+      waiting[recordType] = [...new Set([...(waiting[recordType] ?? []), ...waitingNow])].slice(
+        0,
+        maxWaitingRecords,
+      );
+    }
+    const withWaiting = Object.keys(waiting).length === 0 ? {} : { waiting };
+    let next: ExportCheckpoint;
+    if (retried.length > 0) {
+      // A page of retried records: the read of changes has not moved.
+      const retry = { ...checkpoint.retry, [recordType]: retryIds.slice(retried.length) };
+      next = { ...checkpoint, retry, ...withWaiting };
+    } else {
+      const cursor = page.nextCursor ?? checkpoint.cursor;
+      const nextPhase = last ? checkpoint.phase + 1 : checkpoint.phase;
+      const nextType = checkpoint.plan[nextPhase];
+      // Once a type has a cursor, it no longer needs its starting instant.
+      let nextSince = checkpoint.since;
+      if (cursor !== null && nextSince?.[recordType] !== undefined) {
+        const { [recordType]: _used, ...rest } = nextSince;
+        nextSince = rest;
       }
-      const withWaiting = Object.keys(waiting).length === 0 ? {} : { waiting };
-      let next: ExportCheckpoint;
-      if (retried.length > 0) {
-        // A page of retried records: the read of changes has not moved.
-        const retry = { ...checkpoint.retry, [recordType]: retryIds.slice(retried.length) };
-        next = { ...checkpoint, retry, ...withWaiting };
-      } else {
-        const cursor = page.nextCursor ?? checkpoint.cursor;
-        const nextPhase = last ? checkpoint.phase + 1 : checkpoint.phase;
-        const nextType = checkpoint.plan[nextPhase];
-        // Once a type has a cursor, it no longer needs its starting instant.
-        let nextSince = checkpoint.since;
-        if (cursor !== null && nextSince?.[recordType] !== undefined) {
-          const { [recordType]: _used, ...rest } = nextSince;
-          nextSince = rest;
-        }
-        next = {
-          ...checkpoint,
-          phase: nextPhase,
-          cursor: last ? (nextType === undefined ? null : (checkpoint.cursors[nextType] ?? null)) : cursor,
-          cursors: last ? { ...checkpoint.cursors, [recordType]: cursor } : checkpoint.cursors,
-          ...(nextSince === undefined ? {} : { since: nextSince }),
-          ...withWaiting,
-        };
-      }
-      const processed = recordsProcessed + page.rows.length;
-      const withStats = withHttp(nextCounts);
-      const percent = percentOf(next);
-      await transaction.jobs.saveProgress(job.id, {
-        owner,
-        checkpoint: wrap(next),
-        progress_percent: percent,
-        records_processed: processed,
-        counts: withStats,
+      next = {
+        ...checkpoint,
+        phase: nextPhase,
+        cursor: last ? (nextType === undefined ? null : (checkpoint.cursors[nextType] ?? null)) : cursor,
+        cursors: last ? { ...checkpoint.cursors, [recordType]: cursor } : checkpoint.cursors,
+        ...(nextSince === undefined ? {} : { since: nextSince }),
+        ...withWaiting,
+      };
+    }
+    checkpoint = next;
+    counts = nextCounts;
+    published = withHttp(nextCounts);
+    recordsProcessed += page.rows.length;
+    // A page that only skipped records (what a first export phase mostly reads: the import's own writes) writes
+    // nothing: its checkpoint can wait for the next page's commit, as long as one commit lands every
+    // `quietCommitMs`. A crash before it re-reads those pages and skips them again.
+    const quiet = !last && retried.length === 0 && links.length === 0 && logs.length === 0;
+    if (quiet && now.getTime() - lastCommitAt < quietCommitMs) {
+      uncommitted = true;
+    } else {
+      await storage.transaction(async (transaction) => {
+        if (links.length > 0) await transaction.links.upsert(links, { signal });
+        if (logs.length > 0) await transaction.logs.insert(logs, { signal });
+        await saveCheckpoint(transaction);
       });
-      return { next, counts: nextCounts, published: withStats, processed, percent };
-    });
-    checkpoint = committed.next;
-    counts = committed.counts;
-    published = committed.published;
-    recordsProcessed = committed.processed;
+      lastCommitAt = now.getTime();
+      uncommitted = false;
+    }
     options.onProgress({
       jobId: job.id,
       integrationId: integration.id,
       recordType,
-      progressPercent: committed.percent,
+      progressPercent: percentOf(checkpoint),
       recordsProcessed,
       recordsTotal: null,
       counts: { ...published },
     });
     const stop = await options.afterPage();
     signal.throwIfAborted();
+    // Stopping here: what the pages since the last commit skipped is saved first.
+    if (stop !== null && uncommitted) {
+      await storage.transaction(saveCheckpoint);
+      lastCommitAt = options.clock().getTime();
+      uncommitted = false;
+    }
     if (stop === 'cancel') return { kind: 'cancelled', counts: published, recordsProcessed };
     if (stop === 'park' && checkpoint.phase < checkpoint.plan.length) {
       return { kind: 'parked', counts: published, recordsProcessed };
@@ -697,7 +721,6 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     if (
       entry.locked.size === 0 &&
       link?.base_snapshot !== undefined &&
-      recordType === 'client' &&
       contentHash(row.record) === contentHash(link.base_snapshot)
     ) {
       entry.outcome = 'skipped';
