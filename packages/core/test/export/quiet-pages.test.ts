@@ -4,18 +4,14 @@
  * type's last page, and a page that writes anything commits as before. Counted with a trigger on the real SQLite
  * table.
  */
-import { createProviderHttpFactory } from '@wedsync/crm-provider-kit';
-import { createTave } from '@wedsync/crm-tave';
-import { type RunningFakeTave, startFakeTave } from '@wedsync/crm-testkit/servers';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessRunner } from '../../src/runner/index.js';
-import { createTestHub, type TestHub } from '../sync/fixtures.js';
-
-const apiKey = 'tave-quiet-key-0123456789';
+import { run, type Studio, startStudio } from '../incremental/tave-studio.js';
+import type { TestHub } from '../sync/fixtures.js';
 
 describe('quiet export pages', () => {
-  let fake: RunningFakeTave;
+  let studio: Studio;
   let testHub: TestHub;
   let integrationId: string;
 
@@ -30,33 +26,19 @@ describe('quiet export pages', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFakeTave({ apiKey, studio: { seed: 17, clients: 260 } });
-    testHub = await createTestHub({
-      providers: [createTave({ baseUrl: fake.url, pageSize: 100 })],
-      hubOptions: { httpClientFactory: createProviderHttpFactory() },
-    });
-    const { hub, supplierId, db } = testHub;
-    const { integration } = await hub.createIntegration({
-      supplierId,
-      body: {
-        crm_provider: 'tave',
-        connection_name: 'Tave',
-        auth_config: { api_key: apiKey },
-        sync_config: { sync_direction: 'bidirectional' },
-      } as never,
-    });
-    integrationId = integration.id;
-    await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'full_import' } });
-    const [imported] = await createInProcessRunner({ hub }).drain();
-    expect(imported?.status).toBe('completed');
+    studio = await startStudio(260, { seed: 17, syncConfig: { sync_direction: 'bidirectional' } });
+    ({ testHub, integrationId } = studio);
+    const imported = await run(studio, 'full_import');
+    expect(imported.outcome?.status).toBe('completed');
+    const { db } = testHub;
     await sql`CREATE TABLE checkpoint_writes (job_id TEXT)`.execute(db);
     await sql`CREATE TRIGGER count_checkpoint_writes AFTER UPDATE OF checkpoint ON crm_sync_jobs
       WHEN NEW.checkpoint IS NOT OLD.checkpoint
       BEGIN INSERT INTO checkpoint_writes VALUES (NEW.id); END`.execute(db);
   }, 120_000);
   afterAll(async () => {
-    await testHub?.destroy();
-    await fake?.close();
+    await studio?.testHub.destroy();
+    await studio?.fake.close();
   });
 
   it('skips the import’s own records without a commit per page, and commits a page that writes', async () => {

@@ -21,8 +21,11 @@ export interface Studio {
 }
 
 /** Starts the fake with a studio of `clients` clients, and a hub with a Tave integration for it. */
-export async function startStudio(clients: number): Promise<Studio> {
-  const fake = await startFakeTave({ apiKey, studio: { seed: 11, clients } });
+export async function startStudio(
+  clients: number,
+  options: { readonly seed?: number; readonly syncConfig?: Record<string, unknown> } = {},
+): Promise<Studio> {
+  const fake = await startFakeTave({ apiKey, studio: { seed: options.seed ?? 11, clients } });
   const testHub = await createTestHub({
     providers: [
       createTave({
@@ -40,8 +43,8 @@ export async function startStudio(clients: number): Promise<Studio> {
       crm_provider: 'tave',
       connection_name: 'Tave',
       auth_config: { api_key: apiKey },
-      sync_config: { auto_sync_enabled: true, sync_interval_minutes: 60 },
-    },
+      sync_config: { auto_sync_enabled: true, sync_interval_minutes: 60, ...options.syncConfig },
+    } as never,
   });
   return { fake, testHub, integrationId: integration.id };
 }
