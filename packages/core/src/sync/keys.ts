@@ -57,6 +57,53 @@ const foldedLetterPattern = new RegExp(`[${Object.keys(foldedLetters).join('')}]
  * (Smith-Jones = Smith Jones) and collapses whitespace.
  */
 export function foldName(value: string): string {
+  return foldAsciiName(value) ?? foldUnicodeName(value);
+}
+
+/** ASCII code points of the letters and digits a fold keeps, and of the apostrophes it drops. */
+const lowerA = 0x61;
+const lowerZ = 0x7a;
+const upperA = 0x41;
+const upperZ = 0x5a;
+const digitZero = 0x30;
+const digitNine = 0x39;
+const apostrophe = 0x27;
+const backtick = 0x60;
+const lastAscii = 0x7f;
+
+/**
+ * {@link foldName} of a name that is all ASCII, in one pass; `undefined` when it is not all ASCII. Most names
+ * are, and for them the Unicode steps are no-ops (ASCII is unchanged by NFKD and NFC, has no combining marks
+ * and none of the folded letters), yet cost most of the time an import spends on dedupe keys. What is left is
+ * the same as the full fold's: lower-case letters and digits kept, apostrophes and backticks dropped, every run
+ * of anything else one space, none at either end.
+ */
+function foldAsciiName(value: string): string | undefined {
+  let folded = '';
+  let spacePending = false;
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code > lastAscii) return undefined;
+    let kept: number;
+    if (code >= lowerA && code <= lowerZ) kept = code;
+    else if (code >= upperA && code <= upperZ) kept = code + (lowerA - upperA);
+    else if (code >= digitZero && code <= digitNine) kept = code;
+    else {
+      // An apostrophe joins (O'Brien = OBrien); anything else separates, once, and only between words.
+      if (code !== apostrophe && code !== backtick) spacePending = folded !== '';
+      continue;
+    }
+    if (spacePending) {
+      folded += ' ';
+      spacePending = false;
+    }
+    folded += String.fromCharCode(kept);
+  }
+  return folded;
+}
+
+/** The full fold of {@link foldName}, for names with any code point above 127. */
+function foldUnicodeName(value: string): string {
   return value
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')

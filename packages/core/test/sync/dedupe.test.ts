@@ -11,6 +11,7 @@ import {
   dedupeLookup,
 } from '../../src/index.js';
 import { createInProcessRunner } from '../../src/runner/index.js';
+import { namesOneSlipApart } from '../../src/sync/dedupe.js';
 import {
   createFakeProvider,
   createIntegration,
@@ -75,7 +76,7 @@ describe('compareClients', () => {
       certainty: 'uncertain',
       evidence: ['email', 'phone'],
     });
-    // A first-name typo with the same email and phone is not proof either.
+    // A first-name typo with the same email and phone is not proof either, without the same partner on both.
     expect(
       compareClients(
         keys(emma),
@@ -107,6 +108,233 @@ describe('compareClients', () => {
       partner: { first_name: 'Emma', last_name: 'Thompson', email: 'emma@example.com' },
     };
     expect(compareClients(keys(emma), keys(couple))).toBeNull();
+  });
+});
+
+describe('compareClients: a typo or a nickname, with email, phone and partner (rule 2)', () => {
+  // The same person typed twice: every key but one slip in the name agrees.
+  const emma: CanonicalClient = {
+    first_name: 'Emma',
+    last_name: 'Thompson',
+    email: 'emma@example.com',
+    phone: '+14155550101',
+    wedding_date: '2026-06-20',
+    partner: { first_name: 'James', last_name: 'Okafor' },
+  };
+  const allKeys = ['similar_name', 'email', 'phone', 'wedding_date', 'partner_name'];
+
+  it('is certain for one typing mistake in either name: changed, added, dropped or swapped letters', () => {
+    for (const slip of [
+      { last_name: 'Thomspon' },
+      { last_name: 'Thompsen' },
+      { last_name: 'Thomppson' },
+      { last_name: 'Thomson' },
+      { first_name: 'Emmma' },
+      { first_name: 'Emme' },
+    ]) {
+      expect(compareClients(keys(emma), keys({ ...emma, ...slip })), JSON.stringify(slip)).toEqual({
+        certainty: 'certain',
+        evidence: allKeys,
+      });
+    }
+  });
+
+  it('is certain for a known nickname, either way round and in any case', () => {
+    const robert: CanonicalClient = { ...emma, first_name: 'Robert', last_name: 'Nkemelu' };
+    expect(compareClients(keys(robert), keys({ ...robert, first_name: 'BOB' }))).toEqual({
+      certainty: 'certain',
+      evidence: allKeys,
+    });
+    expect(compareClients(keys({ ...robert, first_name: 'Bob' }), keys(robert))?.certainty).toBe('certain');
+    // Two short forms of one name.
+    expect(
+      compareClients(keys({ ...robert, first_name: 'Rob' }), keys({ ...robert, first_name: 'Bobby' }))
+        ?.certainty,
+    ).toBe('certain');
+  });
+
+  it('is certain with the same partner when one side has no wedding date', () => {
+    const { wedding_date: _dropped, ...undated } = emma;
+    expect(compareClients(keys(emma), keys({ ...undated, first_name: 'Emmaa' }))).toEqual({
+      certainty: 'certain',
+      evidence: ['similar_name', 'email', 'phone', 'partner_name'],
+    });
+  });
+
+  it('is uncertain when the partner is not known on both sides: a parent may book a child’s wedding', () => {
+    const { partner: _dropped, ...mother } = { ...emma, first_name: 'Emmy' };
+    expect(compareClients(keys(emma), keys(mother))).toEqual({
+      certainty: 'uncertain',
+      evidence: ['similar_name', 'email', 'phone', 'wedding_date'],
+    });
+    expect(compareClients(keys(mother), keys(emma))?.certainty).toBe('uncertain');
+  });
+
+  it('is uncertain for siblings: names one letter apart, the family email and phone, another partner', () => {
+    const daniel: CanonicalClient = { ...emma, first_name: 'Daniel', last_name: 'Moreau' };
+    const daniela: CanonicalClient = {
+      ...daniel,
+      first_name: 'Daniela',
+      partner: { first_name: 'Lucas', last_name: 'Brandt' },
+    };
+    expect(compareClients(keys(daniel), keys(daniela))).toEqual({
+      certainty: 'uncertain',
+      evidence: ['similar_name', 'email', 'phone', 'wedding_date'],
+    });
+    // A father Robert and his son Bob: the same, however well the rest agrees.
+    const father: CanonicalClient = { ...emma, first_name: 'Robert', last_name: 'Hale' };
+    const son: CanonicalClient = {
+      ...father,
+      first_name: 'Bob',
+      partner: { first_name: 'Maya', last_name: 'Hale' },
+    };
+    expect(compareClients(keys(father), keys(son))?.certainty).toBe('uncertain');
+  });
+
+  it('is uncertain when the wedding dates differ', () => {
+    expect(
+      compareClients(keys(emma), keys({ ...emma, first_name: 'Emme', wedding_date: '2027-06-19' })),
+    ).toEqual({ certainty: 'uncertain', evidence: ['similar_name', 'email', 'phone', 'partner_name'] });
+  });
+
+  it('is uncertain with only the email or only the phone in common', () => {
+    expect(compareClients(keys(emma), keys({ ...emma, first_name: 'Emme', phone: '+14155550199' }))).toEqual({
+      certainty: 'uncertain',
+      evidence: ['similar_name', 'email', 'wedding_date', 'partner_name'],
+    });
+    expect(
+      compareClients(keys(emma), keys({ ...emma, first_name: 'Emme', email: 'other@example.com' })),
+    ).toEqual({
+      certainty: 'uncertain',
+      evidence: ['similar_name', 'phone', 'wedding_date', 'partner_name'],
+    });
+  });
+
+  it('never counts another initial, a too-short name, two slips, or a word more as one slip', () => {
+    for (const [left, right] of [
+      ['ava reed', 'eva reed'],
+      ['jo reed', 'jon reed'],
+      ['emma thompson', 'emme thompsen'],
+      ['emma thompson', 'emma thompsonnn'],
+      ['mary ann lee', 'mary lee'],
+      ['alexander reed', 'alexandra reed'],
+      ['emma thompson', 'emma thompson'],
+    ] as const) {
+      expect(namesOneSlipApart(left, right), `${left} / ${right}`).toBe(false);
+      const first = left.split(' ');
+      const second = right.split(' ');
+      const twin = (words: string[]): CanonicalClient => ({
+        ...emma,
+        first_name: words.slice(0, -1).join(' '),
+        last_name: words.at(-1) as string,
+      });
+      if (left !== right)
+        expect(compareClients(keys(twin(first)), keys(twin(second)))?.certainty).toBe('uncertain');
+    }
+    expect(namesOneSlipApart('emma thompson', 'emma thomspon')).toBe(true);
+    expect(namesOneSlipApart('bill reed', 'william reed')).toBe(true);
+  });
+});
+
+describe('compareClients: the couple the other way round (rule 3)', () => {
+  const emma: CanonicalClient = {
+    first_name: 'Emma',
+    last_name: 'Thompson',
+    email: 'emma@example.com',
+    phone: '+14155550101',
+    wedding_date: '2026-06-20',
+    partner: { first_name: 'James', last_name: 'Okafor' },
+  };
+  const james: CanonicalClient = {
+    first_name: 'James',
+    last_name: 'Okafor',
+    email: 'EMMA@example.com',
+    wedding_date: '2026-06-20',
+    partner: { first_name: 'Emma', last_name: 'Thompson' },
+  };
+
+  it('is certain when each is the other’s partner and they share an email or a phone', () => {
+    expect(compareClients(keys(james), keys(emma))).toEqual({
+      certainty: 'certain',
+      evidence: ['swapped_names', 'email', 'wedding_date'],
+    });
+    const { email: _email, wedding_date: _date, ...byPhone } = { ...james, phone: '+1 415 555 0101' };
+    expect(compareClients(keys(emma), keys(byPhone))).toEqual({
+      certainty: 'certain',
+      evidence: ['swapped_names', 'phone'],
+    });
+  });
+
+  it('is uncertain when the wedding dates differ (another booking of the couple)', () => {
+    expect(compareClients(keys({ ...james, wedding_date: '2028-05-01' }), keys(emma))).toEqual({
+      certainty: 'uncertain',
+      evidence: ['swapped_names', 'email'],
+    });
+  });
+
+  it('is uncertain when only one of the names crosses, and no match without a shared email or phone', () => {
+    // James with another partner on Emma's email: a relative or a new partner, not the same couple.
+    const otherCouple: CanonicalClient = { ...james, partner: { first_name: 'Zoe', last_name: 'Kim' } };
+    expect(compareClients(keys(otherCouple), keys(emma))).toEqual({
+      certainty: 'uncertain',
+      evidence: ['email', 'wedding_date'],
+    });
+    const { email: _email, ...unreachable } = james;
+    expect(compareClients(keys(unreachable), keys(emma))).toBeNull();
+  });
+});
+
+describe('compareClients: lookalikes that are other people are never certain', () => {
+  // Each kind of near-miss the dedupe benchmark plants, with everything a real record would carry.
+  const ruby: CanonicalClient = {
+    first_name: 'Ruby',
+    last_name: 'Calder',
+    email: 'ruby.calder@example.com',
+    phone: '+13125550142',
+    wedding_date: '2026-09-12',
+    partner: { first_name: 'Noah', last_name: 'Vance' },
+  };
+  const stranger = (changes: CanonicalClient): CanonicalClient => ({
+    first_name: 'Clara',
+    last_name: 'Ashford',
+    email: 'clara.ashford@example.com',
+    phone: '+12025550177',
+    wedding_date: '2027-04-03',
+    partner: { first_name: 'Leo', last_name: 'Marsh' },
+    ...changes,
+  });
+
+  it.each([
+    ['a namesake', stranger({ first_name: 'Ruby', last_name: 'Calder' }), 'uncertain'],
+    ['a relative on the family email', stranger({ last_name: 'Calder', email: ruby.email }), 'uncertain'],
+    ['a relative on the family phone', stranger({ last_name: 'Calder', phone: ruby.phone }), 'uncertain'],
+    [
+      'a relative on the family email and phone',
+      stranger({ last_name: 'Calder', email: ruby.email, phone: ruby.phone }),
+      'uncertain',
+    ],
+    ['a one-letter-different name', stranger({ first_name: 'Rubi', last_name: 'Calder' }), null],
+    ['another couple on the same day', stranger({ wedding_date: ruby.wedding_date }), null],
+    [
+      'a namesake on the family email, at another wedding with another partner',
+      stranger({ first_name: 'Ruby', last_name: 'Calder', email: ruby.email }),
+      'uncertain',
+    ],
+  ] as const)('%s', (_kind, lookalike, certainty) => {
+    expect(compareClients(keys(lookalike), keys(ruby))?.certainty ?? null).toBe(certainty);
+    expect(compareClients(keys(ruby), keys(lookalike))?.certainty ?? null).toBe(certainty);
+  });
+
+  it('still links the same name on one email when only the date, or only the partner, differs', () => {
+    expect(compareClients(keys({ ...ruby, wedding_date: '2026-10-03' }), keys(ruby))?.certainty).toBe(
+      'certain',
+    );
+    expect(
+      compareClients(
+        keys({ ...ruby, partner: { first_name: 'Noah', last_name: 'Vance-Calder' } }),
+        keys(ruby),
+      )?.certainty,
+    ).toBe('certain');
   });
 });
 
