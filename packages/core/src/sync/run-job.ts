@@ -1,10 +1,12 @@
 /**
  * Running one claimed job from start to end: the lifecycle around the import loop.
  *
- * - The lease is renewed by a heartbeat (every `heartbeatIntervalMs`, and after each committed page); a
- *   heartbeat that finds another runner holds the job aborts this run at once (nothing more is written).
- * - Cancel: a cancel requested while the job runs is seen by the next heartbeat; the job stops after the page
- *   in flight and ends `cancelled`.
+ * - The lease is renewed inside each page's own transaction (beside its checkpoint and progress), so a committed
+ *   page costs no commit of its own for the lease; a page whose renewal finds another runner holds the job rolls
+ *   back. When no page commits for `heartbeatIntervalMs` (a slow CRM, a long page), a heartbeat renews it
+ *   instead; one that finds another runner holds the job aborts this run at once (nothing more is written).
+ * - Cancel: a cancel requested while the job runs is seen by the next renewal (the next page's, or a
+ *   heartbeat's); the job stops after the page in flight and ends `cancelled`.
  * - Park (graceful stop): the page in flight commits, then the lease is released so any runner resumes the job
  *   from its checkpoint; the job stays `running`.
  * - Abort (hard stop, or a lost lease): the run stops where it is; the page in flight rolls back; the lease is
@@ -23,7 +25,12 @@
  * to the CRM (`remap.ts`). Any job can be a dry run (`dry_run`): it runs in one transaction that is rolled back,
  * writes nothing to the CRM, and keeps only its job row and its report (its logs).
  */
-import { CrmError, InvalidArgumentError, UnsupportedCapabilityError } from '../errors/index.js';
+import {
+  ConflictError,
+  CrmError,
+  InvalidArgumentError,
+  UnsupportedCapabilityError,
+} from '../errors/index.js';
 import { dateOrders } from '../mapping/dates.js';
 import { isPlainObject } from '../mapping/types.js';
 import type { ConnectionStatus, LastSyncStatus } from '../model/enums.js';
@@ -90,9 +97,12 @@ export interface JobEnvironment extends SessionEnvironment {
 export interface RunJobOptions {
   /** The runner that claimed the job (its lease owner). */
   readonly owner: string;
-  /** Lease length renewed by each heartbeat, in milliseconds. */
+  /** Lease length each renewal grants (a page's, or a heartbeat's), in milliseconds. */
   readonly leaseMs: number;
-  /** How often the lease is renewed while the job runs. @default leaseMs / 3 */
+  /**
+   * The longest the lease goes without a renewal: each committed page renews it, and a heartbeat does when no page
+   * committed for this long. @default leaseMs / 3
+   */
   readonly heartbeatIntervalMs?: number;
   /** Aborting it stops the job at once and leaves the lease to expire (a hard stop). */
   readonly signal?: AbortSignal;
@@ -259,6 +269,48 @@ async function runDryRun(
   return outcome.result;
 }
 
+/** How the job's loop renews its lease inside the transactions it opens. */
+interface LeaseRenewal {
+  /** Renews the lease through `transaction` (ConflictError when another runner holds the job). */
+  readonly renew: (transaction: HubStorage) => Promise<SyncJobRecord>;
+  /** Told, once the transaction that renewed resolved, what the renewal read (e.g. a requested cancel). */
+  readonly renewed: (job: SyncJobRecord) => void;
+}
+
+/**
+ * `storage` as the job's loop sees it: every transaction the loop opens (each page: records, checkpoint and
+ * progress) also renews the lease as its last statement, so the lease is held as long as pages commit without a
+ * heartbeat commit per page, and a page of a runner that lost the lease rolls back whole. Everything else is
+ * `storage` itself; `withTransaction` (a transaction someone else commits) is passed through unchanged.
+ */
+function renewingLease(storage: HubStorage, renewal: LeaseRenewal): HubStorage {
+  const renewing: HubStorage = {
+    specificationVersion: storage.specificationVersion,
+    integrations: storage.integrations,
+    fieldMappings: storage.fieldMappings,
+    jobs: storage.jobs,
+    staging: storage.staging,
+    logs: storage.logs,
+    links: storage.links,
+    conflicts: storage.conflicts,
+    backups: storage.backups,
+    async transaction(fn) {
+      let renewed: SyncJobRecord | undefined;
+      const result = await storage.transaction(async (transaction, handle) => {
+        const value = await fn(transaction, handle);
+        renewed = await renewal.renew(transaction);
+        return value;
+      });
+      if (renewed !== undefined) renewal.renewed(renewed);
+      return result;
+    },
+    withTransaction: (handle) => storage.withTransaction(handle),
+  };
+  const tier = storage.getSupplierTier;
+  if (tier !== undefined) renewing.getSupplierTier = (supplierId) => tier.call(storage, supplierId);
+  return renewing;
+}
+
 /** Runs one job the caller has claimed (see the module comment). Never throws for the job's own failures. */
 export async function runSyncJob(
   environment: JobEnvironment,
@@ -297,12 +349,69 @@ export async function runSyncJob(
         });
       } finally {
         beating = undefined;
+        if (!leaseLost) scheduleHeartbeat();
       }
     })();
     return beating;
   };
-  const timer = setInterval(() => void heartbeat(), heartbeatIntervalMs);
-  timer.unref?.();
+  // The heartbeat is due `heartbeatIntervalMs` after the latest renewal, a page's or its own: while pages commit
+  // more often than that it never fires, and in a long wait (a slow CRM, a long page) it keeps the lease.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  function scheduleHeartbeat(): void {
+    clearTimeout(timer);
+    if (stopped) return;
+    timer = setTimeout(() => void heartbeat(), heartbeatIntervalMs);
+    timer.unref?.();
+  }
+  scheduleHeartbeat();
+  // Set when a page's transaction renewed the lease (and read the job's cancel request with it).
+  let renewedByPage = false;
+  const pageRenewal: LeaseRenewal = {
+    renew: (transaction) => transaction.jobs.heartbeat(job.id, { owner, leaseMs, now: clock() }),
+    renewed: (fresh) => {
+      if (fresh.cancel_requested_at !== undefined) cancelRequested = true;
+      renewedByPage = true;
+      scheduleHeartbeat();
+    },
+  };
+  // A page that committed nothing (an export page that only skipped records) leaves the lease to the heartbeat:
+  // the job row is read, not written, so a requested cancel or a lost lease is still seen at that page.
+  const checkAfterPage = async (): Promise<void> => {
+    if (renewedByPage) {
+      renewedByPage = false;
+      return;
+    }
+    let fresh: SyncJobRecord;
+    try {
+      fresh = await leaseStorage.jobs.get(job.id);
+    } catch (error) {
+      if (CrmError.isInstance(error) && error.code === 'not_found') {
+        leaseLost = true;
+        controller.abort(error);
+        return;
+      }
+      logger.warn('Reading a job after a page failed; its cancel and lease are checked at the next page', {
+        jobId: job.id,
+        error: CrmError.isInstance(error) ? error.code : 'error',
+      });
+      return;
+    }
+    if (fresh.cancel_requested_at !== undefined) cancelRequested = true;
+    if (fresh.job_status !== 'running' || fresh.lease_owner !== owner) {
+      leaseLost = true;
+      controller.abort(
+        new ConflictError(`Runner \`${owner}\` no longer holds job \`${job.id}\``, {
+          context: {
+            jobId: job.id,
+            owner,
+            jobStatus: fresh.job_status,
+            ...(fresh.lease_owner === undefined ? {} : { leaseOwner: fresh.lease_owner }),
+          },
+        }),
+      );
+    }
+  };
 
   let secrets: readonly string[] = [];
   let statusChanged = false;
@@ -388,7 +497,7 @@ export async function runSyncJob(
       ...pickMappingOptions(job.job_config['mapping_options'], 'job_config.mapping_options'),
     };
     const loop: ExportOptions = {
-      storage,
+      storage: renewingLease(storage, pageRenewal),
       clientStore: environment.clientStore,
       integration,
       provider,
@@ -405,7 +514,7 @@ export async function runSyncJob(
       signal,
       stats: () => session.stats(),
       afterPage: async () => {
-        await heartbeat();
+        await checkAfterPage();
         if (cancelRequested) return 'cancel';
         if (options.park?.aborted === true) return 'park';
         return null;
@@ -467,11 +576,11 @@ export async function runSyncJob(
         // A dry run is not parked by a graceful stop: what it did is undone at its end anyway.
         return work({
           ...loop,
-          storage: transaction,
+          storage: renewingLease(transaction, pageRenewal),
           clientStore,
           dryRun: true,
           afterPage: async () => {
-            await heartbeat();
+            await checkAfterPage();
             return cancelRequested ? 'cancel' : null;
           },
         });
@@ -528,7 +637,8 @@ export async function runSyncJob(
       return { ...base, status: 'failed', resultStatus: 'failed', counts, error: details };
     }
   } finally {
-    clearInterval(timer);
+    stopped = true;
+    clearTimeout(timer);
     options.signal?.removeEventListener('abort', forward);
     await beating;
     await opened?.close();
