@@ -54,8 +54,10 @@ import {
 } from './changes.js';
 import {
   collectJobPeople,
+  collectJobSummaries,
   customFieldResolver,
   type JobPeople,
+  type JobSummaries,
   type ReadContext,
   studioCurrency,
   withoutLinks,
@@ -70,7 +72,6 @@ import {
 import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
 import { collectChanges, pagesOf, TaveLookups } from './lookups.js';
-import type { JobVerdict } from './session-cache.js';
 
 /** A money amount of the API with the studio's currency; null when the amount is. */
 export interface TaveMoneyValue {
@@ -426,8 +427,10 @@ async function* fullPass(
   const withSignal = signal === undefined ? {} : { signal };
   const { only } = options;
 
-  // 2. Who is the client and who may be the partner, per job.
-  const people: JobPeople = await collectJobPeople(context);
+  // 2. Who is the client and who may be the partner, per job: a full read keeps each job's summary only; the
+  // incremental fallback keeps the rows too (it works out from them which clients the changes touch).
+  const rowsKept: JobPeople | undefined = only === undefined ? undefined : await collectJobPeople(context);
+  const people: JobSummaries = rowsKept ?? (await collectJobSummaries(context));
 
   // 3. Each client's jobs, oldest first.
   const jobsOf = new Map<string, JobRow[]>();
@@ -450,9 +453,9 @@ async function* fullPass(
     }
   }
   const touched =
-    only === undefined
+    only === undefined || rowsKept === undefined
       ? undefined
-      : new Set((await clientsToReread(only.changes, memoryRowSource(people))) ?? []);
+      : new Set((await clientsToReread(only.changes, memoryRowSource(rowsKept))) ?? []);
   const partnerCandidates = new Map<string, readonly string[]>();
   for (const [clientId, rows] of jobsOf) {
     sortJobRows(rows);
@@ -463,9 +466,9 @@ async function* fullPass(
   }
 
   const isClientContact = (contact: TaveContactItem): boolean =>
-    isClient(contact, jobsOf.has(contact.id), people.byContact.has(contact.id));
+    isClient(contact, jobsOf.has(contact.id), people.isOnJob(contact.id));
   // The client of every job on the pre-pass's job contacts: this session's project read needs no walk of its own.
-  if (only === undefined) context.cache.keepJobVerdicts(jobVerdictsOf(people));
+  if (only === undefined) context.cache.keepJobVerdicts(people.summaries());
 
   const book = new PartnerBook(partnerCandidates);
   const lookups = new TaveLookups(context, Number.POSITIVE_INFINITY);
@@ -595,21 +598,11 @@ async function* fullPass(
   context.logger.debug('Tave client read: address book read', {
     clients: state.clients,
     clientsWithJobs: jobsOf.size,
-    jobs: people.byJob.size,
+    jobs: people.jobCount,
     partnersLookedUp: state.lookedUp,
     partnersScanned: state.scanned,
     ...(touched === undefined ? {} : { touched: touched.size }),
   });
-}
-
-/** What the project read needs of each job's contacts: its client and their newest change. */
-function jobVerdictsOf(people: JobPeople): Map<string, JobVerdict> {
-  const verdicts = new Map<string, JobVerdict>();
-  for (const jobId of people.byJob.keys()) {
-    const { clientId, contactsModified } = people.summaryOf(jobId);
-    verdicts.set(jobId, { clientId, contactsModified });
-  }
-  return verdicts;
 }
 
 /**

@@ -23,6 +23,12 @@ export interface JobContactRow {
 
 const coupleKinds: ReadonlySet<string> = new Set(['client', 'customer', 'subject']);
 
+/** What {@link summarizeJob} reads of a row. */
+export type SummarizedRow = Pick<
+  JobContactRow,
+  'contactId' | 'client' | 'couple' | 'order' | 'modified' | 'hidden'
+>;
+
 /** A job contact of the API as a row. */
 export function toJobContactRow(jobContact: TaveJobContactItem): JobContactRow {
   const kinds = jobContact.roleKinds ?? [];
@@ -62,7 +68,7 @@ const noPeople: JobPeopleSummary = Object.freeze({
  * The client and partner candidates of one job from its visible contacts, and the newest change among all of
  * them. `rows` are every contact of the job, hidden ones included or not.
  */
-export function summarizeJob(rows: readonly JobContactRow[] | undefined): JobPeopleSummary {
+export function summarizeJob(rows: readonly SummarizedRow[] | undefined): JobPeopleSummary {
   if (rows === undefined || rows.length === 0) return noPeople;
   const contactsModified = newestTime(rows.map((row) => row.modified));
   const visible = rows.filter((row) => !row.hidden);

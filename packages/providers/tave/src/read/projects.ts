@@ -21,6 +21,7 @@ import { type TaveJobItem, TaveJobSchema } from '../api/schemas.js';
 import { collectLinkChanges } from './changes.js';
 import {
   collectJobPeople,
+  collectJobSummaries,
   customFieldResolver,
   type JobPeople,
   type ReadContext,
@@ -93,7 +94,7 @@ export async function* readProjects(
   const kept = context.cache.takeJobVerdicts();
   const verdictOf =
     kept === undefined
-      ? (await collectJobPeople(context)).summaryOf
+      ? (await collectJobSummaries(context)).summaryOf
       : (jobId: string): JobVerdict => kept.get(jobId) ?? noVerdict;
   // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — `includeClosed=true`.
   for await (const page of context.api.list({
