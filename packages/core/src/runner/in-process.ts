@@ -23,9 +23,12 @@ export interface InProcessRunnerOptions {
   readonly concurrency?: number;
   /** This runner's lease owner id; unique per runner. @default `in-process-<random UUID>` */
   readonly owner?: string;
-  /** How long a lease lasts without a heartbeat, in milliseconds. @default 60000 */
+  /** How long a lease lasts without a renewal (a committed page or a heartbeat), in milliseconds. @default 60000 */
   readonly leaseMs?: number;
-  /** How often a running job renews its lease, in milliseconds. @default leaseMs / 3 */
+  /**
+   * The longest a running job goes without renewing its lease, in milliseconds: each committed page renews it,
+   * and a heartbeat does when no page committed for this long. @default leaseMs / 3
+   */
   readonly heartbeatIntervalMs?: number;
   /** How often an idle runner looks for resumable jobs, in milliseconds. @default 1000 */
   readonly pollIntervalMs?: number;

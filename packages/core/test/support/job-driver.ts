@@ -1,6 +1,7 @@
 /**
  * The run-job loop the test drivers share, built the way `run-job.ts` runs a job (storage, client store,
- * integration, provider, job, owner, mappings, options, lease heartbeat after each page, park, finish): it queues
+ * integration, provider, job, owner, mappings, options, park, finish; the lease is simply renewed by a heartbeat
+ * after each page, where `run-job.ts` renews it inside each page's transaction): it queues
  * the job (unless it resumes one), claims it, loads the integration and its mappings, hands the driver the loop's
  * options, and records the job's end from the loop's result. What runs the loop (an import and its deletion sweep,
  * a `field_mapping_update`) is the driver's.
