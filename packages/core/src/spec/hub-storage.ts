@@ -290,7 +290,11 @@ export interface SyncJobStore {
    * runner stops at the next page. Cancelling a cancelled job returns it; a completed or failed one -> ConflictError.
    */
   cancel(jobId: string, options?: { readonly now?: Date }): Promise<SyncJobRecord>;
-  /** Marks a finished job as rolled back (ConflictError while it is pending or running). */
+  /**
+   * Marks a finished job as rolled back. ConflictError while it is pending or running, and when it is already
+   * rolled back (so two rollbacks of one job cannot both mark it: inside a transaction, the second waits for the
+   * first's end on a database with row locks).
+   */
   markRolledBack(jobId: string, options?: { readonly now?: Date }): Promise<SyncJobRecord>;
   /**
    * Deletes a finished job with its staging rows and backups; its logs stay with sync_job_id cleared (the spec's

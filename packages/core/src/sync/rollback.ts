@@ -19,7 +19,9 @@
  *    `force` they are left exactly as they are (and, for a kept record the job created, so are its created
  *    parents, which it still needs) and reported as `skipped`;
  * 4. in ONE transaction (the checks of 1-3 run inside it too, so nothing changes in between on SQLite; on
- *    PostgreSQL a write by another connection between a check and the restore is not excluded): restores the
+ *    PostgreSQL a write by another connection between a check and the restore is not excluded, but a second
+ *    rollback of the same job is: the job is marked first, which holds its row until the end, and the other
+ *    rollback then finds it rolled back): restores the
  *    before-images of updated and deletion-marked records (parents first), then erases the records the job
  *    created (children first: payment, invoice, event, project, client) and deletes their record links, writes
  *    one log row per record (`updated` restored, `deleted` erased, `skipped` left alone, each with
@@ -391,6 +393,9 @@ export async function rollbackSyncJob(
         context: { jobId, rolledBackAt: current.rolled_back_at },
       });
     }
+    // Claim the job first: on PostgreSQL this takes its row lock until the transaction ends, so a rollback of the
+    // same job by another connection waits here, then finds it rolled back (ConflictError) and writes nothing.
+    const syncJob = await transaction.jobs.markRolledBack(jobId, { now });
     const active = await transaction.jobs.findActive(current.integration_id);
     if (active !== undefined) {
       throw new JobAlreadyActiveError(
@@ -525,8 +530,6 @@ export async function rollbackSyncJob(
       };
     });
     for (const part of chunks(logs)) await transaction.logs.insert(part, callOptions);
-
-    const syncJob = await transaction.jobs.markRolledBack(jobId, { now });
     return { sync_job: syncJob, restored, removed, skipped: changed.length };
   });
 }

@@ -433,6 +433,34 @@ for (const backend of testBackends()) {
       expect(twice.context).toMatchObject({ jobId: unchanged.jobId });
     });
 
+    it('rolls a job back once when two rollbacks of it run at once', async () => {
+      const { hub, db } = testHub;
+      const { supplierId, integrationId } = await newStudio();
+      await handTyped(supplierId);
+      useData(studioData());
+      const before = await hashWedsyncTables(db);
+      const { jobId } = await runImport(supplierId, integrationId);
+
+      // Two callers at once (on PostgreSQL: two connections of the pool, each in its own transaction).
+      const settled = await Promise.allSettled([
+        hub.rollbackJob({ supplierId, jobId }),
+        hub.rollbackJob({ supplierId, jobId }),
+      ]);
+      const done = settled.filter((result) => result.status === 'fulfilled');
+      const refused = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+      expect(done).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toBeInstanceOf(CrmError);
+      expect((refused[0] as CrmError).code).toBe('conflict');
+      expect(await hashWedsyncTables(db)).toBe(before);
+      // One log row per record, written once.
+      const logs = await hub.listSyncLogs({ supplierId, integrationId, job_id: jobId, per_page: 100 });
+      const rollbackLogs = logs.logs.filter(
+        (log) => (log.action_details as Record<string, unknown>)['rollback_of'] === jobId,
+      );
+      expect(rollbackLogs).toHaveLength(12);
+    });
+
     it('keeps the job rules: supplier scope, finished jobs only, no job active, valid options', async () => {
       const { hub } = testHub;
       const { supplierId, integrationId } = await newStudio();

@@ -497,11 +497,17 @@ export function createJobStore(context: StorageContext): SyncJobStore {
           .set({ rolled_back_at: at, updated_at: at })
           .where('id', '=', jobId.toLowerCase())
           .where('job_status', 'in', [...finalStatuses])
+          .where('rolled_back_at', 'is', null)
           .returning(columns())
           .executeTakeFirst();
         if (row !== undefined) return decodeJob(row);
         const job = await find(jobId);
         if (job === undefined) throw jobNotFound(jobId);
+        if (job.rolled_back_at !== undefined) {
+          throw new ConflictError(`Sync job \`${jobId}\` was already rolled back at ${job.rolled_back_at}`, {
+            context: { jobId, rolledBackAt: job.rolled_back_at },
+          });
+        }
         throw new ConflictError(
           `Sync job \`${jobId}\` is ${job.job_status}: only a finished job can be rolled back`,
           {

@@ -415,7 +415,7 @@ export function jobTests({ fixture, group, test }: ContractScope): void {
       await expectCrmError(storage.jobs.cancel(crypto.randomUUID()), 'not_found');
     });
 
-    test('markRolledBack works on finished jobs only', async () => {
+    test('markRolledBack works on finished jobs only, once', async () => {
       const { storage } = fixture();
       const { integrationId } = await integrationFixture(fixture());
       const job = await storage.jobs.create({ integration_id: integrationId, job_type: 'full_import' });
@@ -431,6 +431,13 @@ export function jobTests({ fixture, group, test }: ContractScope): void {
         now: new Date('2031-06-01T00:00:00.000Z'),
       });
       expect(rolledBack.rolled_back_at).toBe('2031-06-01T00:00:00.000Z');
+      // Once only: a second mark is refused and keeps the first one's time.
+      const again = await expectCrmError(
+        storage.jobs.markRolledBack(job.id, { now: new Date('2031-06-02T00:00:00.000Z') }),
+        'conflict',
+      );
+      expect(again.message).toContain('already rolled back');
+      expect((await storage.jobs.get(job.id)).rolled_back_at).toBe('2031-06-01T00:00:00.000Z');
       await expectCrmError(storage.jobs.markRolledBack(crypto.randomUUID()), 'not_found');
     });
 
