@@ -182,6 +182,12 @@ export interface ProviderRecordChange {
   readonly data: Readonly<Record<string, unknown>>;
   /** Stable per change: the hub re-sends an uncertain create with the same key after looking it up. */
   readonly idempotencyKey: string;
+  /**
+   * Updates: the record's `modifiedAt` as the hub last saw it (its last read or write of it). A provider that can
+   * tell the record changed in the CRM since then refuses the update with `changedInCrm: true` instead of
+   * overwriting that change: the next import merges it, and the next export sends the merged record.
+   */
+  readonly expectedModifiedAt?: string;
 }
 
 /** The outcome of one change, in the order the changes were given. */
@@ -197,6 +203,8 @@ export type ProviderWriteResult =
       readonly status: 'failed';
       readonly error: string;
       readonly retryable: boolean;
+      /** The record changed in the CRM after `expectedModifiedAt`: nothing was written. */
+      readonly changedInCrm?: boolean;
     };
 
 /** What testConnection reports (the spec's TestCRMConnectionResponse.connection_info). */

@@ -575,7 +575,11 @@ export async function runExport(
     const waitingNow = entries
       .filter((entry) => {
         const reason = entry.log?.action_details?.['reason'];
-        return reason === 'waiting_for_client' || reason === 'crm_write_failed';
+        return (
+          reason === 'waiting_for_client' ||
+          reason === 'crm_write_failed' ||
+          reason === 'crm_changed_since_read'
+        );
       })
       .map((entry) => entry.row.id);
     const waiting = { ...checkpoint.waiting };
@@ -786,6 +790,7 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     entry.change = {
       kind: link === undefined ? 'create' : 'update',
       ...(link === undefined ? {} : { externalId: link.external_id }),
+      ...(typeof link?.crm_modified_at === 'string' ? { expectedModifiedAt: link.crm_modified_at } : {}),
       data,
       idempotencyKey: `${integration.id}:${recordType}:${row.id}`,
     };
@@ -797,6 +802,21 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     recovered: boolean,
     failureReason?: 'outcome_unknown',
   ): void => {
+    if (result.status === 'failed' && result.changedInCrm === true) {
+      // The CRM's record changed after the hub last read it: nothing was written. The next import merges that
+      // change, and the next export retries this record (it waits like a failed write) with the merged values.
+      entry.outcome = 'skipped';
+      entry.log = {
+        record_id: entry.link?.external_id ?? entry.row.id,
+        action_type: 'skipped',
+        action_details: {
+          direction: 'export',
+          reason: 'crm_changed_since_read',
+          changed_fields: entry.fields ?? [],
+        },
+      };
+      return;
+    }
     if (result.status === 'failed') {
       entry.outcome = 'rejected';
       entry.log = {

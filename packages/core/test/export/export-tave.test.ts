@@ -212,6 +212,57 @@ describe('export_to_crm to the fake Tave over HTTP', () => {
     });
   }, 60_000);
 
+  it('never overwrites a CRM change it has not read: the record waits, the next sync merges both sides', async () => {
+    const { clientStore, storage, supplierId, hub } = testHub;
+    // An imported client no export has written (the CRM's clock has whole seconds: an edit in the same second as
+    // the hub's own write could not be told apart).
+    const links = (await storage.links.list(integrationId, 'client', { limit: 500 })).links;
+    const link = links.filter((candidate) => candidate.last_written_side !== 'crm').at(-1);
+    if (link === undefined) throw new Error('no imported client');
+    // The CRM changes the contact's second email; WedSync changes its phone. Neither side has seen the other.
+    fake.state.update('address-book', link.external_id, { secondaryEmail: 'crm.side@example.com' } as never);
+    const stored = (await clientStore.findByIds('client', { supplierId, ids: [link.wedsync_record_id] })).get(
+      link.wedsync_record_id,
+    );
+    await clientStore.upsert('client', [
+      {
+        id: link.wedsync_record_id,
+        supplier_id: supplierId,
+        record: { ...(stored?.record as Record<string, unknown>), phone: '+14155550999' } as never,
+      },
+    ]);
+
+    const outcome = await exportOnce();
+    expect(outcome).toMatchObject({ status: 'completed' });
+    const contact = () =>
+      contacts().find((entry) => entry.id === link.external_id) as Contact & {
+        secondaryEmail?: string | null;
+      };
+    expect(contact().cellPhone?.e164).not.toBe('+14155550999');
+    expect(contact().secondaryEmail).toBe('crm.side@example.com');
+    const logs = (
+      await hub.listSyncLogs({ supplierId, integrationId, job_id: outcome?.jobId, per_page: 100 })
+    ).logs;
+    expect(logs.find((log) => log.wedsync_record_id === link.wedsync_record_id)).toMatchObject({
+      action_type: 'skipped',
+      action_details: { direction: 'export', reason: 'crm_changed_since_read' },
+    });
+    expect((await storage.jobs.get(outcome?.jobId as string)).checkpoint?.['waiting']).toEqual({
+      client: [link.wedsync_record_id],
+    });
+
+    // The next two-way sync reads the CRM's change into WedSync, then sends WedSync's: both survive.
+    await hub.triggerSync({ supplierId, integrationId, body: { job_type: 'incremental_sync' } });
+    const [synced] = await createInProcessRunner({ hub }).drain();
+    expect(synced).toMatchObject({ status: 'completed' });
+    expect(contact().cellPhone?.e164).toBe('+14155550999');
+    expect(contact().secondaryEmail).toBe('crm.side@example.com');
+    const after = (await clientStore.findByIds('client', { supplierId, ids: [link.wedsync_record_id] })).get(
+      link.wedsync_record_id,
+    );
+    expect(after?.record).toMatchObject({ phone: '+14155550999', secondary_email: 'crm.side@example.com' });
+  }, 60_000);
+
   it('refuses an export of an integration that only imports, before any job exists', async () => {
     const { hub, supplierId, storage } = testHub;
     const { integration } = await hub.createIntegration({

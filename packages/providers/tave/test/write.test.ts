@@ -507,3 +507,91 @@ describe('write(project) and findExisting(project)', () => {
     expect(fake.state.count('job')).toBe(jobsBefore + 1);
   });
 });
+
+describe('an update of a record that changed in the CRM since the hub read it', () => {
+  /** One hour before an instant of the API. */
+  const hourBefore = (time: string) => new Date(Date.parse(time) - 3_600_000).toISOString();
+  const puts = (path: string) => fake.requestLog.entries({ method: 'PUT', path }).length;
+
+  it('refuses a contact update (changedInCrm) and writes nothing; sends it when nothing changed since', async () => {
+    const { key, email } = unique('stale');
+    const [first] =
+      (await session.write?.('client', [
+        { kind: 'create', idempotencyKey: key, data: { firstName: 'Iris', lastName: 'Vale', email } },
+      ])) ?? [];
+    const id = created(first);
+    const modified = (first as { modifiedAt: string }).modifiedAt;
+    // The hub last read the contact an hour before its last change in the CRM.
+    const [stale] =
+      (await session.write?.('client', [
+        {
+          kind: 'update',
+          externalId: id,
+          idempotencyKey: `${key}-stale`,
+          expectedModifiedAt: hourBefore(modified),
+          data: { lastName: 'Overwritten' },
+        },
+      ])) ?? [];
+    expect(stale).toMatchObject({ status: 'failed', changedInCrm: true, retryable: false });
+    expect((stale as { error: string }).error).toContain('changed in VSCO Workspace');
+    expect(puts(`/address-book/${id}`)).toBe(0);
+    expect(fake.state.get('address-book', id)).toMatchObject({ lastName: 'Vale' });
+    // The hub's view is the CRM's: the update goes, with the one GET it needed.
+    const [fresh] =
+      (await session.write?.('client', [
+        {
+          kind: 'update',
+          externalId: id,
+          idempotencyKey: `${key}-fresh`,
+          expectedModifiedAt: modified,
+          data: { lastName: 'Vale Cruz' },
+        },
+      ])) ?? [];
+    expect(fresh).toMatchObject({ status: 'updated', externalId: id });
+    expect(fake.state.get('address-book', id)).toMatchObject({ lastName: 'Vale Cruz' });
+    expect(fake.requestLog.entries({ method: 'GET', path: `/address-book/${id}` })).toHaveLength(2);
+  });
+
+  it('refuses a job update the same way', async () => {
+    const { key, email } = unique('stalejob');
+    const [client] =
+      (await session.write?.('client', [
+        { kind: 'create', idempotencyKey: `${key}-c`, data: { firstName: 'Noor', lastName: 'Ali', email } },
+      ])) ?? [];
+    const [job] =
+      (await session.write?.('project', [
+        { kind: 'create', idempotencyKey: key, data: { clientContactId: created(client), guestCount: 40 } },
+      ])) ?? [];
+    const jobId = created(job);
+    const modified = (fake.state.get('job', jobId) as { modified: string }).modified;
+    const [stale] =
+      (await session.write?.('project', [
+        {
+          kind: 'update',
+          externalId: jobId,
+          idempotencyKey: `${key}-stale`,
+          expectedModifiedAt: hourBefore(modified),
+          data: { guestCount: 99 },
+        },
+      ])) ?? [];
+    expect(stale).toMatchObject({ status: 'failed', changedInCrm: true });
+    expect(puts(`/job/${jobId}`)).toBe(0);
+    expect(fake.state.get('job', jobId)).toMatchObject({ guestCount: 40 });
+  });
+
+  it('refuses an expectedModifiedAt that is not a timestamp before sending anything', async () => {
+    const before = fake.requestLog.size;
+    await expect(
+      session.write?.('client', [
+        {
+          kind: 'update',
+          externalId: '01k5xs63fr4hn7p40000000er0',
+          idempotencyKey: 'bad-expected',
+          expectedModifiedAt: 'yesterday',
+          data: { lastName: 'X' },
+        },
+      ]),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(fake.requestLog.size).toBe(before);
+  });
+});

@@ -25,6 +25,7 @@ import {
   ValidationError,
 } from '@wedsync/crm-core';
 import { ProviderApiError } from '@wedsync/crm-provider-kit';
+import type { z } from 'zod';
 import type { TaveApi } from '../api/client.js';
 import { TaveJobContactSchema } from '../api/schemas.js';
 import {
@@ -110,6 +111,16 @@ export function checkWrite(recordType: unknown, changes: unknown): readonly Prov
         context: { option: `${where}.data` },
       });
     }
+    const { expectedModifiedAt } = change;
+    if (
+      expectedModifiedAt !== undefined &&
+      (typeof expectedModifiedAt !== 'string' || Number.isNaN(Date.parse(expectedModifiedAt)))
+    ) {
+      throw new InvalidArgumentError(
+        `Expected \`${where}.expectedModifiedAt\` to be an ISO 8601 timestamp, got \`${String(expectedModifiedAt).slice(0, 60)}\``,
+        { context: { option: `${where}.expectedModifiedAt` } },
+      );
+    }
   });
   return changes as readonly ProviderRecordChange[];
 }
@@ -187,21 +198,59 @@ function written(
   };
 }
 
+/** A record as the API answers a write or a single GET. */
+type TaveWrittenItem = z.infer<typeof TaveWrittenSchema>;
+
+/**
+ * Before an update that names `expectedModifiedAt` (the hub's last read or write of the record): the record as
+ * the CRM holds it now, or a refusal (`changedInCrm`) when its `modified` is later, so the update does not
+ * overwrite a change the hub has not merged yet. The API has no conditional write, so a change in the moment
+ * between this read and the write is still overwritten. Without `expectedModifiedAt`, nothing is read.
+ */
+async function checkUnchanged(
+  context: WriteContext,
+  change: ProviderRecordChange,
+  path: string,
+  operation: string,
+): Promise<{ readonly current?: TaveWrittenItem; readonly refusal?: ProviderWriteResult }> {
+  const expected =
+    change.expectedModifiedAt === undefined ? Number.NaN : Date.parse(change.expectedModifiedAt);
+  if (Number.isNaN(expected)) return {};
+  const current = await context.api.get(path, TaveWrittenSchema, operation, context.signal);
+  const modified = current.modified === undefined ? Number.NaN : Date.parse(current.modified);
+  if (modified > expected) {
+    return {
+      current,
+      refusal: {
+        idempotencyKey: change.idempotencyKey,
+        status: 'failed',
+        error: `The record changed in VSCO Workspace at ${current.modified}, after the hub last read it (${change.expectedModifiedAt}): not overwritten`,
+        retryable: false,
+        changedInCrm: true,
+      },
+    };
+  }
+  return { current };
+}
+
 /** The address objects of an update, completed with the contact's current ones (the API replaces them whole). */
 async function completeAddresses(
   context: WriteContext,
   id: string,
   body: Record<string, unknown>,
+  known: TaveWrittenItem | undefined,
 ): Promise<void> {
   const fields = ['address', 'mailingAddress'].filter((field) => isPlainObject(body[field]));
   if (fields.length === 0) return;
   // Docs: GET /address-book/{id} (operation getResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
-  const current = await context.api.get(
-    `address-book/${encodeURIComponent(id)}`,
-    TaveWrittenSchema,
-    'address-book/{id}',
-    context.signal,
-  );
+  const current =
+    known ??
+    (await context.api.get(
+      `address-book/${encodeURIComponent(id)}`,
+      TaveWrittenSchema,
+      'address-book/{id}',
+      context.signal,
+    ));
   for (const field of fields) {
     body[field] = { ...writableAddress(current[field]), ...(body[field] as Record<string, unknown>) };
   }
@@ -228,7 +277,15 @@ async function writeClient(
     }
     const id = change.externalId as string;
     const body: Record<string, unknown> = { ...outcome.body };
-    await completeAddresses(context, id, body);
+    // Docs: GET /address-book/{id} (operation getResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
+    const check = await checkUnchanged(
+      context,
+      change,
+      `address-book/${encodeURIComponent(id)}`,
+      'address-book/{id}',
+    );
+    if (check.refusal !== undefined) return check.refusal;
+    await completeAddresses(context, id, body, check.current);
     // Docs: PUT /address-book/{id} (operation updateResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
     const record = await context.api.send(
       'PUT',
@@ -299,6 +356,9 @@ async function writeProject(
   if (change.kind === 'update') {
     const id = change.externalId as string;
     try {
+      // Docs: GET /job/{id} (operation getResourceJob) https://workspace.vsco.co/api#tag/Jobs
+      const check = await checkUnchanged(context, change, `job/${encodeURIComponent(id)}`, 'job/{id}');
+      if (check.refusal !== undefined) return check.refusal;
       // Docs: PUT /job/{id} (operation updateResourceJob) https://workspace.vsco.co/api#tag/Jobs
       const record = await context.api.send(
         'PUT',
