@@ -271,12 +271,12 @@ async function* readChangedClients(
     jobs: new Set(jobChanges.keys),
     links: linkChanges.links,
   };
-  // What the fallback costs: the full pre-pass and the walk that yields.
+  // What the fallback costs: the full pre-pass and the one walk of the address book.
   const pageSize = context.settings.pageSize;
   const budget =
     pagesOf(linkChanges.totalItems, pageSize) +
     pagesOf(jobChanges.totalItems, pageSize) +
-    2 * pagesOf(contactChanges.totalItems, pageSize);
+    pagesOf(contactChanges.totalItems, pageSize);
   const lookups = new TaveLookups(context, budget);
   const records =
     jobChanges.items === undefined || contactChanges.items === undefined
