@@ -244,8 +244,14 @@ describe('read client since a watermark', () => {
     expect(changed).toEqual(expected);
     expect(changed.length).toBeGreaterThan(0);
     expect(pages.every((page) => page.totalRecords === undefined)).toBe(true);
-    if (pages.length > 1)
-      expect(pages[0]?.cursor).toBe(`address-book:modified:after:${pages[0]?.records.at(-1)?.externalId}`);
+    // A cursor names the last id the page covered: its last record's, or past it when the read took the full
+    // walk and yields only the touched clients of each page.
+    for (const page of pages.slice(0, -1)) {
+      const after = /^address-book:modified:after:([0-9a-z]{26})$/.exec(page.cursor ?? '')?.[1];
+      expect(after, String(page.cursor)).toBeDefined();
+      const last = page.records.at(-1)?.externalId;
+      if (last !== undefined) expect((after as string) >= last).toBe(true);
+    }
     // The yielding walk is sorted newest first and stops early.
     const yielding = fake.requestLog
       .entries({ path: '/address-book' })

@@ -113,6 +113,23 @@ export function jobPeopleOf(rows: readonly JobContactRow[]): JobPeople {
   };
 }
 
+/**
+ * Every job contact, hidden ones included (they date the last change of a job's contacts), as rows: one walk of
+ * `/job-contact`.
+ * Docs: GET /job-contact?includeHidden=true (operation listResourceJobContact) https://workspace.vsco.co/api#tag/Job-Contacts
+ */
+async function* jobContactRows(context: ReadContext): AsyncGenerator<JobContactRow> {
+  for await (const page of context.api.list({
+    path: 'job-contact',
+    schema: TaveJobContactSchema,
+    pageSize: context.settings.pageSize,
+    query: { includeHidden: true, sortBy: 'id' },
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+  })) {
+    for (const jobContact of page.items) yield toJobContactRow(jobContact);
+  }
+}
+
 /** One job's contacts while `/job-contact` is walked, reduced to what its summary needs. */
 interface JobAccumulator {
   /** Its visible couple-role rows (clients, customers, subjects): the only ones that name a client or partner. */
@@ -132,27 +149,18 @@ interface JobAccumulator {
 export async function collectJobSummaries(context: ReadContext): Promise<JobSummaries> {
   const jobs = new Map<string, JobAccumulator>();
   const onJobs = new Set<string>();
-  for await (const page of context.api.list({
-    path: 'job-contact',
-    schema: TaveJobContactSchema,
-    pageSize: context.settings.pageSize,
-    query: { includeHidden: true, sortBy: 'id' },
-    ...(context.signal === undefined ? {} : { signal: context.signal }),
-  })) {
-    for (const jobContact of page.items) {
-      const row = toJobContactRow(jobContact);
-      let job = jobs.get(row.jobId);
-      if (job === undefined) {
-        job = { couple: [], otherModified: undefined };
-        jobs.set(row.jobId, job);
-      }
-      if (!row.hidden) onJobs.add(row.contactId);
-      if (row.couple && !row.hidden) {
-        const { contactId, client, couple, order, modified, hidden } = row;
-        job.couple.push({ contactId, client, couple, order, modified, hidden });
-      } else {
-        job.otherModified = newestTime([job.otherModified, row.modified]);
-      }
+  for await (const row of jobContactRows(context)) {
+    let job = jobs.get(row.jobId);
+    if (job === undefined) {
+      job = { couple: [], otherModified: undefined };
+      jobs.set(row.jobId, job);
+    }
+    if (!row.hidden) onJobs.add(row.contactId);
+    if (row.couple && !row.hidden) {
+      const { contactId, client, couple, order, modified, hidden } = row;
+      job.couple.push({ contactId, client, couple, order, modified, hidden });
+    } else {
+      job.otherModified = newestTime([job.otherModified, row.modified]);
     }
   }
   const summaries = new Map<string, JobPeopleSummary>();
@@ -188,14 +196,6 @@ export async function collectJobSummaries(context: ReadContext): Promise<JobSumm
  */
 export async function collectJobPeople(context: ReadContext): Promise<JobPeople> {
   const rows: JobContactRow[] = [];
-  for await (const page of context.api.list({
-    path: 'job-contact',
-    schema: TaveJobContactSchema,
-    pageSize: context.settings.pageSize,
-    query: { includeHidden: true, sortBy: 'id' },
-    ...(context.signal === undefined ? {} : { signal: context.signal }),
-  })) {
-    for (const jobContact of page.items) rows.push(toJobContactRow(jobContact));
-  }
+  for await (const row of jobContactRows(context)) rows.push(row);
   return jobPeopleOf(rows);
 }
