@@ -126,13 +126,20 @@ export function storableCopy(value: unknown, options: StorableCopyOptions): Stor
       const output: Record<string, unknown> = {};
       for (const [key, member] of Object.entries(input)) {
         if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-        // defineProperty keeps `__proto__` an own key instead of setting the copy's prototype.
-        Object.defineProperty(output, text(key), {
-          value: copy(member, level + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const name = text(key);
+        const copied = copy(member, level + 1);
+        // Only `__proto__` is special on a plain object: defineProperty keeps it an own key instead of setting the
+        // copy's prototype. Every other key is assigned (several times faster in V8).
+        if (name === '__proto__') {
+          Object.defineProperty(output, name, {
+            value: copied,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else {
+          output[name] = copied;
+        }
       }
       return output;
     }
