@@ -10,13 +10,10 @@ import type { JobRunOutcome, SyncJobRecord } from '../../src/index.js';
 import { createInProcessRunner } from '../../src/runner/index.js';
 import { run, type Studio, startStudio } from '../incremental/tave-studio.js';
 import {
+  clientsWithOneProject,
   createFakeProvider,
   createIntegration,
   createTestHub,
-  crmChild,
-  crmClient,
-  emptyData,
-  type FakeData,
   rowsOf,
   type TestHub,
   waitFor,
@@ -25,15 +22,6 @@ import {
 const leaseMs = 1_000;
 /** Long enough that the heartbeat timer never fires during a test: only the pages renew the lease. */
 const noTimer = 3_600_000;
-
-function clients(count: number): FakeData {
-  const data = emptyData();
-  data.client = Array.from({ length: count }, (_, index) =>
-    crmClient(`c${index}`, { firstName: `First${index}`, lastName: 'Doe', email: `c${index}@example.com` }),
-  );
-  data.project = [crmChild('p0', { client: 'c0' }, { name: 'Wedding' })];
-  return data;
-}
 
 /** Counts the heartbeats sent outside any transaction (each its own commit): the timer's and `afterPage`'s. */
 function countHeartbeats(testHub: TestHub): { readonly calls: number } {
@@ -71,7 +59,7 @@ afterEach(async () => {
 
 describe('job lease renewal', () => {
   it('renews the lease in each page transaction: no heartbeat commit, and the lease never lapses', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const testHub = current;
     const heartbeats = countHeartbeats(testHub);
@@ -108,7 +96,7 @@ describe('job lease renewal', () => {
   });
 
   it('renews the lease by the heartbeat timer while no page commits', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const testHub = current;
     const heartbeats = countHeartbeats(testHub);
@@ -129,7 +117,7 @@ describe('job lease renewal', () => {
   });
 
   it('sees a cancel requested during a page through that page’s renewal', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const testHub = current;
     const heartbeats = countHeartbeats(testHub);
@@ -150,7 +138,7 @@ describe('job lease renewal', () => {
   });
 
   it('rolls back a page whose lease another runner took meanwhile, and writes nothing more', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const testHub = current;
     let taken: SyncJobRecord | undefined;

@@ -13,28 +13,17 @@ import {
 } from '../../src/index.js';
 import { createInProcessRunner } from '../../src/runner/index.js';
 import {
+  clientsWithOneProject,
   createFakeProvider,
   createIntegration,
   createTestHub,
-  crmChild,
-  crmClient,
   emptyData,
-  type FakeData,
   rowsOf,
   type TestHub,
   waitFor,
 } from '../sync/fixtures.js';
 
 const secret = 'live-secret-key-123456';
-
-function clients(count: number): FakeData {
-  const data = emptyData();
-  data.client = Array.from({ length: count }, (_, index) =>
-    crmClient(`c${index}`, { firstName: `First${index}`, lastName: 'Doe', email: `c${index}@example.com` }),
-  );
-  data.project = [crmChild('p0', { client: 'c0' }, { name: 'Wedding' })];
-  return data;
-}
 
 let current: TestHub | undefined;
 afterEach(async () => {
@@ -44,7 +33,7 @@ afterEach(async () => {
 
 describe('in-process runner', () => {
   it('parks a job on a graceful stop after its page in flight commits; any runner resumes it at once', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -81,7 +70,7 @@ describe('in-process runner', () => {
   });
 
   it('cancels a running job after the page in flight, and a pending one at once', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -115,7 +104,7 @@ describe('in-process runner', () => {
   });
 
   it('cancels a parked job (no runner holds it) at once and repairs the connection status', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -144,7 +133,7 @@ describe('in-process runner', () => {
   });
 
   it('stops a run that lost its lease without writing anything more', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(6) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(6) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -162,7 +151,7 @@ describe('in-process runner', () => {
   });
 
   it('runs jobs of several integrations at once, and wakes when a job is queued', async () => {
-    const { provider } = createFakeProvider({ data: clients(3) });
+    const { provider } = createFakeProvider({ data: clientsWithOneProject(3) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const first = await createIntegration(current);
@@ -181,7 +170,7 @@ describe('in-process runner', () => {
   });
 
   it('refuses a second active job per integration, naming the active one', async () => {
-    const { provider } = createFakeProvider({ data: clients(1) });
+    const { provider } = createFakeProvider({ data: clientsWithOneProject(1) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -211,7 +200,7 @@ describe('in-process runner', () => {
 
 describe('job failures', () => {
   it('fails the job with redacted details when the provider fails for good; committed pages stay', async () => {
-    const { provider, control } = createFakeProvider({ data: clients(4) });
+    const { provider, control } = createFakeProvider({ data: clientsWithOneProject(4) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -253,7 +242,7 @@ describe('job failures', () => {
   });
 
   it('marks the connection as error when the CRM refuses the credentials', async () => {
-    const { provider } = createFakeProvider({ data: clients(2) });
+    const { provider } = createFakeProvider({ data: clientsWithOneProject(2) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId } = current;
     const integrationId = await createIntegration(current);
@@ -274,7 +263,7 @@ describe('job failures', () => {
   });
 
   it('fails jobs it cannot run with a typed error instead of faking them', async () => {
-    const { provider } = createFakeProvider({ data: clients(1) });
+    const { provider } = createFakeProvider({ data: clientsWithOneProject(1) });
     current = await createTestHub({ providers: [provider] });
     const { hub, supplierId, storage } = current;
     const integrationId = await createIntegration(current);

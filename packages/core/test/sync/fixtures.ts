@@ -263,6 +263,16 @@ export function emptyData(): FakeData {
   return { client: [], project: [], event: [], invoice: [], payment: [] };
 }
 
+/** A CRM of `count` clients (`c0`, `c1`, ...: First<n> Doe, c<n>@example.com) and one project of `c0`. */
+export function clientsWithOneProject(count: number): FakeData {
+  const data = emptyData();
+  data.client = Array.from({ length: count }, (_, index) =>
+    crmClient(`c${index}`, { firstName: `First${index}`, lastName: 'Doe', email: `c${index}@example.com` }),
+  );
+  data.project = [crmChild('p0', { client: 'c0' }, { name: 'Wedding' })];
+  return data;
+}
+
 /** A hub on a real database, with a supplier. */
 export interface TestHub {
   // biome-ignore lint/suspicious/noExplicitAny: the storage's own (untyped) tables.
