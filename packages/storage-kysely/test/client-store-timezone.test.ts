@@ -120,12 +120,38 @@ for (const backend of testBackends().filter((candidate) => candidate.name !== 's
     });
 
     it('stamps timestamps in UTC whatever the local day', async () => {
-      const [result] = await store.upsert('client', [
+      // A store of its own: this one has written nothing yet, so its first write takes the clock's instant as is.
+      const fresh = createKyselyClientStore({ db, clock: () => writtenAt });
+      const [result] = await fresh.upsert('client', [
         { supplier_id: supplierId, record: { first_name: 'Aroha' } },
       ]);
       const stored = (await store.findByIds('client', { supplierId, ids: [result!.id] })).get(result!.id);
       expect(stored?.created_at).toBe('2025-06-13T12:30:00.000Z');
       expect(stored?.updated_at).toBe('2025-06-13T12:30:00.000Z');
+    });
+
+    it('stamps each write after the previous one, even while the clock stands still', async () => {
+      const fresh = createKyselyClientStore({ db, clock: () => writtenAt });
+      const [first] = await fresh.upsert('client', [
+        { supplier_id: supplierId, record: { first_name: 'Hemi' } },
+      ]);
+      const [second] = await fresh.upsert('client', [
+        { id: first!.id, supplier_id: supplierId, record: { first_name: 'Hemi', last_name: 'Walker' } },
+      ]);
+      // A store bound to a transaction shares the stamps of the store it came from.
+      const [third] = await fresh.transaction((bound) =>
+        bound.upsert('client', [{ supplier_id: supplierId, record: { first_name: 'Mere' } }]),
+      );
+      const [marked] = await fresh.markDeleted('client', { supplierId, ids: [third!.id], reason: 'test' });
+      const found = await fresh.findByIds('client', { supplierId, ids: [first!.id, third!.id] });
+      expect([first, second, third].map((result) => result?.updated_at)).toEqual([
+        '2025-06-13T12:30:00.000Z',
+        '2025-06-13T12:30:00.001Z',
+        '2025-06-13T12:30:00.002Z',
+      ]);
+      expect(marked).toBe(third!.id);
+      expect(found.get(first!.id)?.updated_at).toBe('2025-06-13T12:30:00.001Z');
+      expect(found.get(third!.id)?.deleted_at).toBe('2025-06-13T12:30:00.003Z');
     });
   });
 }

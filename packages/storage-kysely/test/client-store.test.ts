@@ -17,6 +17,7 @@ for (const backend of testBackends()) {
   runClientStoreContract({
     name: backend.name,
     normalizer: { normalizeEmail, normalizePhone, nameKey },
+    changeStamps: true,
     async createStore() {
       const { db, destroy } = await backend.create();
       const hubStorage = createKyselyStorage({ db });

@@ -100,6 +100,7 @@ const extensionColumns: Record<string, readonly string[]> = {
     'last_written_at',
     'crm_modified_at',
     'wedsync_modified_at',
+    'base_updated_at',
     'last_synced_at',
     'deleted_in_crm_at',
   ],

@@ -141,6 +141,22 @@ export interface ChangesPage<T extends ClientStoreRecordType = ClientStoreRecord
   readonly hasMore: boolean;
 }
 
+/** One row of `changeStampsSince()`: where a record stands in the change feed, without the record. */
+export interface ChangeStamp {
+  readonly id: string;
+  /** The row's `updated_at`, as `changesSince` returns it. */
+  readonly updated_at: string;
+  readonly deleted_at: string | null;
+}
+
+/** A page of `changeStampsSince()`: the rows `changesSince` would return, stamps only. */
+export interface ChangeStampsPage {
+  readonly rows: readonly ChangeStamp[];
+  /** Where the next page starts: a cursor both `changesSince` and `changeStampsSince` accept. */
+  readonly nextCursor: string | null;
+  readonly hasMore: boolean;
+}
+
 /** Records to mark deleted (gone from the CRM). */
 export interface MarkDeletedQuery extends RecordIdsQuery {
   /** Why, e.g. `deleted in tave`. */
@@ -178,6 +194,14 @@ export interface ClientStore {
 
   /** Pages through the supplier's records changed after a cursor (marked-deleted ones included). */
   changesSince<T extends ClientStoreRecordType>(recordType: T, query: ChangesQuery): Promise<ChangesPage<T>>;
+
+  /**
+   * Optional: the same rows as `changesSince`, in the same order and with the same cursors, but only their stamps
+   * (id, `updated_at`, `deleted_at`), so a reader can tell which records it must read whole without decoding
+   * every one. An export uses it to pass over the records the import before it wrote (see `RecordLink`'s
+   * `base_updated_at`); without it, it reads every record with `changesSince`.
+   */
+  changeStampsSince?(recordType: ClientStoreRecordType, query: ChangesQuery): Promise<ChangeStampsPage>;
 
   /** Before-images of records (missing ids are skipped), for rollback. */
   snapshot<T extends ClientStoreRecordType>(

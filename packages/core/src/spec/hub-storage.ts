@@ -464,6 +464,12 @@ export interface RecordLink {
   last_written_at?: string;
   crm_modified_at?: string;
   wedsync_modified_at?: string;
+  /**
+   * The WedSync record's `updated_at` (its store's stamp) when the record was known to equal `base_snapshot` with
+   * no open conflict: while the record keeps this `updated_at`, an export has nothing to send for it. Absent when
+   * the hub does not know (a merge kept WedSync's values, a conflict is open, the record was written elsewhere).
+   */
+  base_updated_at?: string;
   last_synced_at: string;
   /** Set when the record vanished from the CRM; WedSync's record is kept. */
   deleted_in_crm_at?: string;
@@ -490,6 +496,8 @@ export interface RecordLinkUpsert {
   readonly crm_modified_at?: string | null;
   /** ISO 8601. */
   readonly wedsync_modified_at?: string | null;
+  /** ISO 8601 (see `RecordLink.base_updated_at`). */
+  readonly base_updated_at?: string | null;
   /** ISO 8601. @default now */
   readonly last_synced_at?: string;
   /** ISO 8601. */
@@ -542,6 +550,16 @@ export interface RecordLinkStore {
     wedsyncRecordIds: readonly string[],
     options?: StorageCallOptions,
   ): Promise<RecordLink[]>;
+  /**
+   * The `base_updated_at` of the links of these WedSync ids that have one (and are not marked deleted in the CRM),
+   * by WedSync id: what an export needs to pass over unchanged records, without decoding their links.
+   */
+  findBaseStamps(
+    integrationId: string,
+    recordType: RecordType,
+    wedsyncRecordIds: readonly string[],
+    options?: StorageCallOptions,
+  ): Promise<ReadonlyMap<string, string>>;
   /**
    * Inserts or overwrites links with multi-row `INSERT ... ON CONFLICT DO UPDATE` (chunked). A WedSync record
    * already linked to another CRM id of the same type -> ConflictError.

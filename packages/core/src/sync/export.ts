@@ -34,7 +34,7 @@ import { type RecordType, RecordTypeSchema } from '../model/canonical.js';
 import type { CrmFieldMapping } from '../model/field-mapping.js';
 import type { CrmIntegration } from '../model/integration.js';
 import { redactSecrets } from '../security/redact.js';
-import type { StoredRecord } from '../spec/client-store.js';
+import type { ChangeStamp, ChangesQuery, StoredRecord } from '../spec/client-store.js';
 import type {
   FieldConflict,
   HubStorage,
@@ -524,7 +524,7 @@ export async function runExport(
     // Records an earlier export left waiting go first, a page at a time; then the changes since the watermark.
     const retryIds = checkpoint.retry?.[recordType] ?? [];
     const retried = retryIds.slice(0, pageSize);
-    let page: { rows: readonly StoredRecord[]; nextCursor: string | null; hasMore: boolean };
+    let page: ChangedRecords;
     if (retried.length > 0) {
       const found = await clientStore.findByIds(recordType, {
         supplierId: integration.supplier_id,
@@ -535,10 +535,10 @@ export async function runExport(
         const row = found.get(id);
         return row === undefined ? [] : [row as StoredRecord];
       });
-      page = { rows, nextCursor: checkpoint.cursor, hasMore: true };
+      page = { rows, passedOver: 0, nextCursor: checkpoint.cursor, hasMore: true };
     } else {
       const since = checkpoint.cursor === null ? checkpoint.since?.[recordType] : undefined;
-      page = await clientStore.changesSince(recordType, {
+      page = await readChangedRecords(options, recordType, {
         supplierId: integration.supplier_id,
         cursor: checkpoint.cursor,
         ...(since === undefined ? {} : { since }),
@@ -554,6 +554,7 @@ export async function runExport(
     const now = options.clock();
     const last = retried.length === 0 && !page.hasMore;
     const nextCounts: SyncJobCounts = { ...counts };
+    for (let index = 0; index < page.passedOver; index += 1) countOutcome(nextCounts, recordType, 'skipped');
     const logs: NewSyncLog[] = [];
     const links: RecordLinkUpsert[] = [];
     for (const entry of entries) {
@@ -617,7 +618,7 @@ export async function runExport(
     checkpoint = next;
     counts = nextCounts;
     published = withHttp(nextCounts);
-    recordsProcessed += page.rows.length;
+    recordsProcessed += page.rows.length + page.passedOver;
     // A page that only skipped records (what a first export phase mostly reads: the import's own writes) writes
     // nothing: its checkpoint can wait for the next page's commit, as long as one commit lands every
     // `quietCommitMs`. A crash before it re-reads those pages and skips them again.
@@ -656,6 +657,94 @@ export async function runExport(
     }
   }
   return { kind: 'finished', counts: withHttp(counts), recordsProcessed };
+}
+
+/** A page of records to export, and how many rows of the change feed it passed over unread. */
+interface ChangedRecords {
+  readonly rows: readonly StoredRecord[];
+  /** Rows of the feed with nothing to send, known from their stamps alone (counted as read and skipped). */
+  readonly passedOver: number;
+  readonly nextCursor: string | null;
+  readonly hasMore: boolean;
+}
+
+/**
+ * How many pages' worth of stamps one read of the feed takes: passing over a record costs a stamp, not a decoded
+ * record, so most of a first export phase (the import's own writes) goes by in few reads.
+ */
+const stampPagesPerRead = 10;
+
+/** The most rows a `changesSince` or `changeStampsSince` page may ask for (`ChangesQuery.limit`). */
+const maxChangesLimit = 10_000;
+
+/**
+ * The next records to export from the change feed. With a store that gives stamps (`changeStampsSince`), records
+ * whose `updated_at` is still the one their link says equalled the base are passed over without being read; the
+ * rest are read with `findByIds`, at most `limit` of them (a denser stretch is read again a page at a time). A store
+ * without stamps gives whole records (`changesSince`).
+ */
+async function readChangedRecords(
+  options: ExportOptions,
+  recordType: RecordType,
+  query: ChangesQuery,
+): Promise<ChangedRecords> {
+  const { clientStore, storage, integration } = options;
+  if (clientStore.changeStampsSince === undefined) {
+    return { ...(await clientStore.changesSince(recordType, query)), passedOver: 0 };
+  }
+  const wide = await clientStore.changeStampsSince(recordType, {
+    ...query,
+    limit: Math.min(maxChangesLimit, query.limit * stampPagesPerRead),
+  });
+  let stamps = wide;
+  let toRead = await stampsToRead(storage, integration.id, recordType, stamps.rows, query.signal);
+  if (toRead.length > query.limit) {
+    stamps = await clientStore.changeStampsSince(recordType, query);
+    toRead = await stampsToRead(storage, integration.id, recordType, stamps.rows, query.signal);
+  }
+  const found =
+    toRead.length === 0
+      ? new Map<string, StoredRecord>()
+      : await clientStore.findByIds(recordType, {
+          supplierId: query.supplierId,
+          ids: toRead,
+          ...(query.signal === undefined ? {} : { signal: query.signal }),
+        });
+  // A record removed since its stamp was read is gone from both sides' concern: it is passed over.
+  const rows = toRead.flatMap((id) => {
+    const row = found.get(id);
+    return row === undefined ? [] : [row as StoredRecord];
+  });
+  return {
+    rows,
+    passedOver: stamps.rows.length - rows.length,
+    nextCursor: stamps.nextCursor,
+    hasMore: stamps.hasMore,
+  };
+}
+
+/** The ids of stamped rows that may have something to send: live, and changed since they equalled their base. */
+async function stampsToRead(
+  storage: HubStorage,
+  integrationId: string,
+  recordType: RecordType,
+  stamps: readonly ChangeStamp[],
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const live = stamps.filter((stamp) => stamp.deleted_at === null);
+  if (live.length === 0) return [];
+  const bases = await storage.links.findBaseStamps(
+    integrationId,
+    recordType,
+    live.map((stamp) => stamp.id),
+    signal === undefined ? {} : { signal },
+  );
+  return live
+    .filter((stamp) => {
+      const base = bases.get(stamp.id);
+      return base === undefined || Date.parse(base) !== Date.parse(stamp.updated_at);
+    })
+    .map((stamp) => stamp.id);
 }
 
 interface PageContext extends ExportOptions {
@@ -857,6 +946,8 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
       last_written_at: nowText,
       crm_modified_at: result.modifiedAt ?? old?.crm_modified_at ?? null,
       wedsync_modified_at: entry.row.updated_at,
+      // The new base is only the fields that travel both ways: whether the record equals it is not known.
+      base_updated_at: null,
       last_synced_at: nowText,
       deleted_in_crm_at: null,
     };

@@ -945,6 +945,16 @@ async function writePage(
     return hash;
   };
 
+  // Whether a write leaves WedSync's record equal to its link's base with no conflict (so the next export can pass
+  // it over by its stamp): a created record is its own base; a merge is compared by hash (it may keep WedSync's
+  // values, which the CRM has not seen yet).
+  const writesItsBase = (decision: Decision): boolean =>
+    decision.write !== undefined &&
+    decision.linkBase !== undefined &&
+    (decision.conflicts === undefined || decision.conflicts.length === 0) &&
+    ((decision.write as unknown) === decision.linkBase ||
+      writtenHash(decision, decision.write) === contentHash(decision.linkBase));
+
   // Record links: one upsert.
   const linkRows: RecordLinkUpsert[] = [];
   for (const entry of entries) {
@@ -967,6 +977,7 @@ async function writePage(
       last_written_at: decision.write !== undefined ? nowText : (old?.last_written_at ?? null),
       crm_modified_at: isoOrNull(entry.source.modifiedAt),
       wedsync_modified_at: wroteAt ?? entry.existing?.updated_at ?? old?.wedsync_modified_at ?? null,
+      base_updated_at: wroteAt !== undefined && writesItsBase(decision) ? wroteAt : null,
       last_synced_at: nowText,
       deleted_in_crm_at: null,
     });

@@ -12,7 +12,8 @@
  * every backend, and read back as ISO strings (PostgreSQL through `to_char`, never pg's Date parser, which would
  * also lose microseconds). Date-only values live in `data` as `YYYY-MM-DD` strings, so no time zone shifts them.
  *
- * `changesSince` pages by (updated_at, id). Its known limit: a write stamped before a page was read but
+ * `changesSince` pages by (updated_at, id); `changeStampsSince` walks the same pages (same query, same cursors)
+ * selecting only id, `updated_at` and `deleted_at`. Their known limit: a write stamped before a page was read but
  * committed after it (a long concurrent transaction), or stamped in the same millisecond as the page's last
  * row with a smaller id, sorts before the saved cursor and is not returned by later pages.
  */
@@ -20,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type CanonicalClient,
   type CanonicalRecordByType,
+  type ChangeStampsPage,
   type ChangesPage,
   type ChangesQuery,
   type ClientStore,
@@ -70,7 +72,10 @@ export interface KyselyClientStoreOptions {
    * @default 500
    */
   readonly maxRowsPerStatement?: number;
-  /** The clock the store stamps `created_at`, `updated_at` and `deleted_at` with. @default () => new Date() */
+  /**
+   * The clock the store stamps `created_at`, `updated_at` and `deleted_at` with; a write whose instant would not
+   * be after the store's previous write is stamped 1 ms after it. @default () => new Date()
+   */
   readonly clock?: () => Date;
 }
 
@@ -80,6 +85,8 @@ export interface KyselyClientStore extends ClientStore {
   readonly schema: HostSchema;
   /** The dialect the store detected from `db`. */
   readonly dialect: SqlDialectName;
+  /** ClientStore's optional stamps-only change feed, which this store always offers. */
+  changeStampsSince(recordType: ClientStoreRecordType, query: ChangesQuery): Promise<ChangeStampsPage>;
   /** Same as ClientStore's, with the narrower store type. */
   withTransaction(handle: TransactionHandle): KyselyClientStore;
 }
@@ -268,7 +275,7 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
     decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch (error) {
     throw new InvalidArgumentError(
-      'Expected `cursor` to be a cursor returned by `changesSince`, got a malformed one',
+      'Expected `cursor` to be a cursor returned by `changesSince` or `changeStampsSince`, got a malformed one',
       {
         context: { argument: 'cursor' },
         cause: error,
@@ -284,7 +291,7 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
     decoded[1] === ''
   ) {
     throw new InvalidArgumentError(
-      'Expected `cursor` to be a cursor returned by `changesSince`, got a malformed one',
+      'Expected `cursor` to be a cursor returned by `changesSince` or `changeStampsSince`, got a malformed one',
       {
         context: { argument: 'cursor' },
       },
@@ -326,14 +333,18 @@ function storageFailure(error: unknown, operation: string, table: string): CrmEr
   return new StorageError(`Failed to ${operation} in \`${table}\``, { context, cause: error });
 }
 
-/** A row as selected by the store, under the default column names. */
-interface SelectedRow {
+/** The stamps of a row as selected by `changeStampsSince` (and, among the rest, by every other read). */
+interface SelectedStamps {
   id: unknown;
+  updated_at: unknown;
+  deleted_at: unknown;
+}
+
+/** A row as selected by the store, under the default column names. */
+interface SelectedRow extends SelectedStamps {
   supplier_id: unknown;
   data: unknown;
   created_at: unknown;
-  updated_at: unknown;
-  deleted_at: unknown;
   deleted_reason: unknown;
   crm_integration_id?: unknown;
   external_crm_id?: unknown;
@@ -358,6 +369,7 @@ interface StoreState {
   readonly schema: HostSchema;
   readonly dialect: SqlDialectName;
   readonly maxRowsPerStatement: number;
+  /** The instant of a write: the clock's, moved past the store's previous write when the clock has not moved. */
   readonly clock: () => Date;
   /**
    * Resolves once the connection is ready: on SQLite, foreign keys are on (cascades depend on them). Shared by
@@ -399,6 +411,14 @@ export function createKyselyClientStore(options: KyselyClientStoreOptions): Kyse
       context: { option: 'clock' },
     });
   }
+  // Two writes of this store (and of the stores bound to its transactions) never share an instant, even within one
+  // millisecond: `updated_at` then tells every write apart, which an export's stamps (a record still at the
+  // instant the hub wrote it is unchanged) and `changesSince`'s cursor rely on.
+  let lastStamp = Number.NEGATIVE_INFINITY;
+  const stamp = (): Date => {
+    lastStamp = Math.max(clock().getTime(), lastStamp + 1);
+    return new Date(lastStamp);
+  };
   const handle = db.isTransaction ? createTransactionHandle(db as Transaction<unknown>) : undefined;
   const dialect = detectDialect(db);
   let readiness: Promise<void> | undefined;
@@ -416,7 +436,7 @@ export function createKyselyClientStore(options: KyselyClientStoreOptions): Kyse
     schema: resolveHostSchema(options.schema),
     dialect,
     maxRowsPerStatement,
-    clock,
+    clock: stamp,
     ready,
   });
 }
@@ -470,6 +490,24 @@ function buildStore(state: StoreState): KyselyClientStore {
     return db.selectFrom(tables[tableKey]).select(selection as any) as any;
   };
 
+  /**
+   * The selection of `changeStampsSince`: id and the two stamps, under their default names and read exactly as
+   * {@link selectRecords} reads them, so both methods give the same strings (and the same cursors).
+   */
+  const selectStamps = (
+    db: AnyDatabase,
+    tableKey: RecordTableKey,
+  ): SelectQueryBuilder<never, never, SelectedStamps> => {
+    const names = recordColumns(tableKey);
+    const selection: AliasedRawBuilder<unknown, string>[] = [
+      sql.ref(names.id).as('id'),
+      timestampSelection(names.updated_at, 'updated_at'),
+      timestampSelection(names.deleted_at, 'deleted_at'),
+    ];
+    // biome-ignore lint/suspicious/noExplicitAny: dynamic selections of a dynamic table.
+    return db.selectFrom(tables[tableKey]).select(selection as any) as any;
+  };
+
   const toStoredRecord = <Type extends ClientStoreRecordType>(row: SelectedRow): StoredRecord<Type> => {
     const data = typeof row.data === 'string' ? (JSON.parse(row.data) as unknown) : row.data;
     return {
@@ -499,6 +537,60 @@ function buildStore(state: StoreState): KyselyClientStore {
     } catch (error) {
       throw storageFailure(error, operation, tables[tableKey]);
     }
+  };
+
+  /**
+   * One page of the change feed, shared by `changesSince` and `changeStampsSince` so the two validate alike, walk
+   * the same rows in the same order and hand out interchangeable cursors; only the selection differs.
+   */
+  const readChanges = async <Row extends SelectedStamps>(
+    recordType: ClientStoreRecordType,
+    query: ChangesQuery,
+    operation: string,
+    select: (db: AnyDatabase, tableKey: RecordTableKey) => SelectQueryBuilder<never, never, Row>,
+  ): Promise<{ rows: Row[]; nextCursor: string | null; hasMore: boolean }> => {
+    checkRecordType(recordType);
+    const supplierId = checkString(query?.supplierId, 'query.supplierId');
+    const { limit } = query;
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxChangesLimit) {
+      throw new InvalidArgumentError(
+        `Expected \`query.limit\` to be an integer from 1 to ${maxChangesLimit}, got ${describe(limit)}`,
+        { context: { argument: 'query.limit' } },
+      );
+    }
+    if (query.cursor !== null && typeof query.cursor !== 'string') {
+      throw new InvalidArgumentError(
+        `Expected \`query.cursor\` to be a string or null, got ${describe(query.cursor)}`,
+        {
+          context: { argument: 'query.cursor' },
+        },
+      );
+    }
+    const after = query.cursor === null ? undefined : decodeCursor(query.cursor);
+    const since = after === undefined ? checkSince(query.since) : undefined;
+    const tableKey = tableOfRecordType[recordType];
+    const names = recordColumns(tableKey);
+    await prepare();
+    let statement = select(state.db, tableKey).where(sql.ref(names.supplier_id), '=', supplierId);
+    if (after !== undefined) {
+      statement = statement.where(
+        sql<boolean>`(${sql.ref(names.updated_at)}, ${sql.ref(names.id)}) > (${after.updatedAt}, ${after.id})`,
+      );
+    } else if (since !== undefined) {
+      statement = statement.where(sql<boolean>`${sql.ref(names.updated_at)} > ${since}`);
+    }
+    const rows = await run(operation, tableKey, query.signal, () =>
+      statement
+        .orderBy(sql.ref(names.updated_at))
+        .orderBy(sql.ref(names.id))
+        .limit(limit + 1)
+        .execute(),
+    );
+    const last = rows[Math.min(rows.length, limit) - 1];
+    // The cursor keeps the raw timestamp (microseconds on PostgreSQL) so no row is seen twice.
+    const nextCursor =
+      last === undefined ? query.cursor : encodeCursor(String(last.updated_at), String(last.id));
+    return { rows: rows.slice(0, limit), nextCursor, hasMore: rows.length > limit };
   };
 
   const readByIds = async <Type extends ClientStoreRecordType>(
@@ -891,49 +983,23 @@ function buildStore(state: StoreState): KyselyClientStore {
       recordType: Type,
       query: ChangesQuery,
     ): Promise<ChangesPage<Type>> {
-      checkRecordType(recordType);
-      const supplierId = checkString(query?.supplierId, 'query.supplierId');
-      const { limit } = query;
-      if (!Number.isInteger(limit) || limit < 1 || limit > maxChangesLimit) {
-        throw new InvalidArgumentError(
-          `Expected \`query.limit\` to be an integer from 1 to ${maxChangesLimit}, got ${describe(limit)}`,
-          { context: { argument: 'query.limit' } },
-        );
-      }
-      if (query.cursor !== null && typeof query.cursor !== 'string') {
-        throw new InvalidArgumentError(
-          `Expected \`query.cursor\` to be a string or null, got ${describe(query.cursor)}`,
-          {
-            context: { argument: 'query.cursor' },
-          },
-        );
-      }
-      const after = query.cursor === null ? undefined : decodeCursor(query.cursor);
-      const since = after === undefined ? checkSince(query.since) : undefined;
-      const tableKey = tableOfRecordType[recordType];
-      const names = recordColumns(tableKey);
-      await prepare();
-      let statement = selectRecords(state.db, tableKey).where(sql.ref(names.supplier_id), '=', supplierId);
-      if (after !== undefined) {
-        statement = statement.where(
-          sql<boolean>`(${sql.ref(names.updated_at)}, ${sql.ref(names.id)}) > (${after.updatedAt}, ${after.id})`,
-        );
-      } else if (since !== undefined) {
-        statement = statement.where(sql<boolean>`${sql.ref(names.updated_at)} > ${since}`);
-      }
-      const rows = await run('read changes', tableKey, query.signal, () =>
-        statement
-          .orderBy(sql.ref(names.updated_at))
-          .orderBy(sql.ref(names.id))
-          .limit(limit + 1)
-          .execute(),
-      );
-      const page = rows.slice(0, limit).map((row) => toStoredRecord<Type>(row));
-      const last = rows[Math.min(rows.length, limit) - 1];
-      // The cursor keeps the raw timestamp (microseconds on PostgreSQL) so no row is seen twice.
-      const nextCursor =
-        last === undefined ? query.cursor : encodeCursor(String(last.updated_at), String(last.id));
-      return { rows: page, nextCursor, hasMore: rows.length > limit };
+      const page = await readChanges(recordType, query, 'read changes', selectRecords);
+      return { ...page, rows: page.rows.map((row) => toStoredRecord<Type>(row)) };
+    },
+
+    async changeStampsSince(
+      recordType: ClientStoreRecordType,
+      query: ChangesQuery,
+    ): Promise<ChangeStampsPage> {
+      const page = await readChanges(recordType, query, 'read change stamps', selectStamps);
+      return {
+        ...page,
+        rows: page.rows.map((row) => ({
+          id: String(row.id),
+          updated_at: asTimestamp(row.updated_at) ?? '',
+          deleted_at: asTimestamp(row.deleted_at),
+        })),
+      };
     },
 
     async snapshot<Type extends ClientStoreRecordType>(

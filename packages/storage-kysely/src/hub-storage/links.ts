@@ -1,7 +1,8 @@
 /**
  * `crm_record_links` (extension): which WedSync record each CRM record of an integration is, with the base
- * snapshot of the last sync and the hashes that suppress echoes. Lookups take many ids in one query per chunk;
- * upserts are multi-row `INSERT ... ON CONFLICT (integration_id, record_type, external_id) DO UPDATE`.
+ * snapshot of the last sync and the hashes that suppress echoes. Lookups take many ids in one query per chunk
+ * (`findBaseStamps` selects two columns only, for exports that page through every record); upserts are
+ * multi-row `INSERT ... ON CONFLICT (integration_id, record_type, external_id) DO UPDATE`.
  * Deletion detection (`listNotStagedByJob`, `countActive`) is one query per page: the active links of a type,
  * in external id order over the unique key, each probed (`NOT EXISTS`) for a staged row of the job and type
  * through the index `crm_client_staging_job_record_idx` (job, record_type, external id; migration
@@ -22,7 +23,7 @@ import {
   type StorageCallOptions,
 } from '@wedsync/crm-core';
 import { sql } from 'kysely';
-import { encodeJson, encodeNullableTimestamp, encodeTimestamp } from '../json.js';
+import { decodeTimestamp, encodeJson, encodeNullableTimestamp, encodeTimestamp } from '../json.js';
 import { syncSides } from '../migrations/crm-tables.js';
 import {
   checkArray,
@@ -61,6 +62,7 @@ const linkColumns: TableColumns = {
   last_written_at: 'timestamp',
   crm_modified_at: 'timestamp',
   wedsync_modified_at: 'timestamp',
+  base_updated_at: 'timestamp',
   last_synced_at: 'timestamp',
   deleted_in_crm_at: 'timestamp',
   created_at: 'timestamp',
@@ -76,6 +78,7 @@ const updatedOnConflict = [
   'last_written_at',
   'crm_modified_at',
   'wedsync_modified_at',
+  'base_updated_at',
   'last_synced_at',
   'deleted_in_crm_at',
   'updated_at',
@@ -188,6 +191,37 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       );
     },
 
+    async findBaseStamps(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const ids = checkIds(wedsyncRecordIds, 'wedsyncRecordIds');
+      return guard(context, 'find record link base stamps', table, async () => {
+        const stamps = new Map<string, string>();
+        if (!isUuid(integrationId) || ids.length === 0) return stamps;
+        for (const part of chunk(ids, idsPerChunk())) {
+          throwIfAborted(options.signal);
+          // Two columns only: an export asks this for every record it pages through, and decoding whole links
+          // (their JSON base snapshots above all) is the cost it avoids.
+          const rows = await context.db
+            .selectFrom(table)
+            .select(['wedsync_record_id', 'base_updated_at'])
+            .where('integration_id', '=', integrationId.toLowerCase())
+            .where('record_type', '=', type)
+            .where('wedsync_record_id', 'in', part)
+            .where('base_updated_at', 'is not', null)
+            .where('deleted_in_crm_at', 'is', null)
+            .execute();
+          for (const row of rows) {
+            stamps.set(
+              String(row.wedsync_record_id),
+              decodeTimestamp(row.base_updated_at, 'base_updated_at'),
+            );
+          }
+        }
+        return stamps;
+      });
+    },
+
     async upsert(links: readonly RecordLinkUpsert[], options: StorageCallOptions = {}) {
       checkArray(links, 'links');
       const now = encodeTimestamp(context.clock(), 'now');
@@ -220,6 +254,7 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
             link.wedsync_modified_at,
             `${name}.wedsync_modified_at`,
           ),
+          base_updated_at: encodeNullableTimestamp(link.base_updated_at, `${name}.base_updated_at`),
           last_synced_at:
             link.last_synced_at === undefined
               ? now

@@ -14,6 +14,8 @@
  * 7. `0007_staging_record_type_column`: `crm_client_staging.record_type`, a plain column backfilled from
  *    `raw_data.record_type`; the indexes of 0005 and 0006 move from the `raw_data` expression to it (SQLite's
  *    `json_extract` in an index made rows nested deeper than 1,000 levels impossible to stage).
+ * 8. `0008_link_base_updated_at_column`: `crm_record_links.base_updated_at`, the WedSync record's `updated_at`
+ *    when it was known to equal the link's base snapshot (exports pass over records that still carry it).
  *
  * Safe to run twice (applied steps are skipped) and from several processes at once on PostgreSQL: the Migrator
  * takes an advisory lock and runs each step in a transaction. Do not call it from inside another kysely
@@ -30,6 +32,7 @@ import {
   tableColumnNames,
 } from './crm-tables.js';
 import { createHostTables, type HostSchema } from './host-tables.js';
+import { addLinkBaseUpdatedAtColumn } from './link-base-updated-at-column.js';
 import { createStagingJobIndex } from './staging-job-index.js';
 import { createStagingLatestIndex } from './staging-latest-index.js';
 import { addStagingRecordTypeColumn } from './staging-record-type-column.js';
@@ -66,6 +69,7 @@ export const hubMigrationNames = [
   '0005_staging_latest_index',
   '0006_staging_job_index',
   '0007_staging_record_type_column',
+  '0008_link_base_updated_at_column',
 ] as const;
 
 async function assertHostTablesExist(db: AnyDatabase, options: MigrateHubOptions): Promise<void> {
@@ -111,6 +115,7 @@ export function hubMigrations(
     '0005_staging_latest_index': { up: (db) => createStagingLatestIndex(db, options.dialect) },
     '0006_staging_job_index': { up: (db) => createStagingJobIndex(db, options.dialect) },
     '0007_staging_record_type_column': { up: (db) => addStagingRecordTypeColumn(db, options.dialect) },
+    '0008_link_base_updated_at_column': { up: (db) => addLinkBaseUpdatedAtColumn(db, options.dialect) },
   };
 }
 

@@ -5,8 +5,12 @@
  */
 import {
   type CanonicalClient,
+  type ChangeStamp,
+  type ChangeStampsPage,
   type ChangesPage,
+  type ChangesQuery,
   type ClientStore,
+  type ClientStoreRecordType,
   CrmError,
   CrmSyncConfigSchema,
   type HubStorage,
@@ -58,6 +62,12 @@ export interface ClientStoreContractOptions {
   readonly skip?: Readonly<Record<string, string>>;
   /** Timeout of the bulk tests (1,200 and 5,000 rows), in milliseconds. @default 120000 */
   readonly bulkTimeout?: number;
+  /**
+   * Whether the store offers the optional `changeStampsSince`. When true, the suite checks that it walks exactly
+   * the rows and cursors of `changesSince`; when false, that the store has no such method (a capability a store
+   * lacks is declared absent, never faked). Required, so that every store says which.
+   */
+  readonly changeStamps: boolean;
 }
 
 function sleep(milliseconds: number): Promise<void> {
@@ -85,6 +95,11 @@ export function runClientStoreContract(options: ClientStoreContractOptions): voi
   }
   if (typeof options.createStore !== 'function')
     throw new TypeError('Expected `createStore` to be a function');
+  if (typeof options.changeStamps !== 'boolean') {
+    throw new TypeError(
+      'Expected `changeStamps` to be a boolean (whether the store has `changeStampsSince`)',
+    );
+  }
   const skip = options.skip ?? {};
   const bulkTimeout = options.bulkTimeout ?? 120_000;
   const { normalizer } = options;
@@ -362,6 +377,139 @@ export function runClientStoreContract(options: ClientStoreContractOptions): voi
         'invalid_argument',
       );
     });
+
+    if (options.changeStamps) {
+      /** The store's `changeStampsSince`, which the options say it has. */
+      const changeStampsSince = (
+        recordType: ClientStoreRecordType,
+        query: ChangesQuery,
+      ): Promise<ChangeStampsPage> => {
+        const current = store();
+        if (typeof current.changeStampsSince !== 'function') {
+          throw new Error('The options say the store has `changeStampsSince`, but it has no such method');
+        }
+        return current.changeStampsSince(recordType, query);
+      };
+      const stampsOf = (
+        page: ChangesPage,
+      ): { rows: ChangeStamp[]; nextCursor: string | null; hasMore: boolean } => ({
+        rows: page.rows.map((row) => ({
+          id: row.id,
+          updated_at: row.updated_at,
+          deleted_at: row.deleted_at,
+        })),
+        nextCursor: page.nextCursor,
+        hasMore: page.hasMore,
+      });
+      /** Walks both feeds side by side from `query` and expects the same pages; returns the ids seen. */
+      const expectSameWalk = async (
+        recordType: ClientStoreRecordType,
+        query: Omit<ChangesQuery, 'cursor'>,
+      ): Promise<string[]> => {
+        const ids: string[] = [];
+        let cursor: string | null = null;
+        for (let pages = 0; ; pages += 1) {
+          expect(pages).toBeLessThan(50);
+          const changes = await store().changesSince(recordType, { ...query, cursor });
+          const stamps = await changeStampsSince(recordType, { ...query, cursor });
+          expect(stamps).toEqual(stampsOf(changes));
+          ids.push(...stamps.rows.map((row) => row.id));
+          cursor = stamps.nextCursor;
+          if (!stamps.hasMore) break;
+        }
+        // The page after the last: empty, keeping the cursor, on both.
+        const empty = await changeStampsSince(recordType, { ...query, cursor });
+        expect(empty).toEqual(stampsOf(await store().changesSince(recordType, { ...query, cursor })));
+        expect(empty.rows).toEqual([]);
+        return ids;
+      };
+
+      test('changeStampsSince walks the rows and cursors of changesSince, stamps only', async () => {
+        const supplierId = await newSupplier();
+        const otherSupplierId = await newSupplier();
+        const ids: string[] = [];
+        for (let index = 0; index < 8; index += 1) {
+          ids.push(await createClient(supplierId, bulkClient(index)));
+          await sleep(2);
+        }
+        const tree = await createProjectTree(supplierId, ids[0]);
+        await createClient(otherSupplierId);
+        // Moved to the end of the feed: an update, and deletion marks.
+        await store().upsert('client', [{ id: ids[1]!, supplier_id: supplierId, record: bulkClient(100) }]);
+        await sleep(2);
+        await store().markDeleted('client', {
+          supplierId,
+          ids: [ids[2]!, ids[5]!],
+          reason: 'deleted in tave',
+        });
+
+        const walked = await expectSameWalk('client', { supplierId, limit: 3 });
+        expect([...walked].sort()).toEqual([...ids].sort());
+        expect(walked.slice(-3)).toEqual([ids[1], ...[ids[2]!, ids[5]!].sort()]);
+        const all = await changeStampsSince('client', { supplierId, cursor: null, limit: 100 });
+        const deleted = all.rows.filter((row) => row.deleted_at !== null).map((row) => row.id);
+        expect(deleted.sort()).toEqual([ids[2]!, ids[5]!].sort());
+        for (const row of all.rows) {
+          expect(Object.keys(row).sort()).toEqual(['deleted_at', 'id', 'updated_at']);
+          expect(Number.isNaN(Date.parse(row.updated_at))).toBe(false);
+        }
+        expect(await expectSameWalk('project', { supplierId, limit: 1 })).toEqual([tree.projectId]);
+        expect(await expectSameWalk('payment', { supplierId, limit: 2 })).toEqual([tree.paymentId]);
+
+        // `since`: both start after the same instant.
+        const since = new Date(Date.parse(all.rows[3]!.updated_at)).toISOString();
+        const sinceIds = await expectSameWalk('client', { supplierId, since, limit: 2 });
+        expect(sinceIds.length).toBeGreaterThan(0);
+        expect(sinceIds.length).toBeLessThan(ids.length);
+        expect(sinceIds).toEqual(
+          all.rows.filter((row) => Date.parse(row.updated_at) > Date.parse(since)).map((row) => row.id),
+        );
+
+        // The cursors are interchangeable: alternating the two methods walks the same feed.
+        const alternating: string[] = [];
+        let cursor: string | null = null;
+        for (let page = 0; ; page += 1) {
+          expect(page).toBeLessThan(50);
+          const next: { rows: readonly { id: string }[]; nextCursor: string | null; hasMore: boolean } =
+            page % 2 === 0
+              ? await store().changesSince('client', { supplierId, cursor, limit: 2 })
+              : await changeStampsSince('client', { supplierId, cursor, limit: 2 });
+          alternating.push(...next.rows.map((row) => row.id));
+          cursor = next.nextCursor;
+          if (!next.hasMore) break;
+        }
+        expect(alternating).toEqual(walked);
+      });
+
+      test('changeStampsSince rejects the bad input changesSince rejects, alike', async () => {
+        const supplierId = await newSupplier();
+        await createClient(supplierId);
+        const bad: ReadonlyArray<readonly [ClientStoreRecordType, ChangesQuery]> = [
+          ['contact' as ClientStoreRecordType, { supplierId, cursor: null, limit: 10 }],
+          ['client', { supplierId: '', cursor: null, limit: 10 }],
+          ['client', { supplierId, cursor: null, limit: 0 }],
+          ['client', { supplierId, cursor: null, limit: 10_001 }],
+          ['client', { supplierId, cursor: null, limit: 1.5 }],
+          ['client', { supplierId, cursor: 'not a cursor', limit: 10 }],
+          ['client', { supplierId, cursor: 42 as unknown as string, limit: 10 }],
+          ['client', { supplierId, cursor: null, since: 'yesterday', limit: 10 }],
+        ];
+        for (const [recordType, query] of bad) {
+          const expected = await expectCrmError(store().changesSince(recordType, query), 'invalid_argument');
+          const error = await expectCrmError(changeStampsSince(recordType, query), 'invalid_argument');
+          expect(error.context).toEqual(expected.context);
+        }
+        const aborted = new AbortController();
+        aborted.abort(new Error('stopped by the runner'));
+        const stopped: ChangesQuery = { supplierId, cursor: null, limit: 10, signal: aborted.signal };
+        await expect(store().changesSince('client', stopped)).rejects.toThrow('stopped by the runner');
+        await expect(changeStampsSince('client', stopped)).rejects.toThrow('stopped by the runner');
+      });
+    } else {
+      test('does not offer changeStampsSince (declared unsupported)', async () => {
+        expect(store().changeStampsSince).toBeUndefined();
+      });
+    }
 
     test('rejects an unknown record type and bad arguments with InvalidArgumentError', async () => {
       const supplierId = await newSupplier();

@@ -19,6 +19,12 @@ import {
 /** A batch big enough to need several statements on SQLite (32766 parameters) at the storage's row widths. */
 export const largeBatchSize = 5000;
 
+/**
+ * How many WedSync ids the contract looks base stamps up by at once: past both SQLite's (32,766) and
+ * PostgreSQL's (65,535) bound-parameter limits, so a storage that does not split its lookups fails.
+ */
+const manyLookupIds = 70_000;
+
 /** How deep the nested staged row of the contract goes: past SQLite's JSON depth limit (1,000). */
 const deeplyNestedLevels = 1200;
 
@@ -530,6 +536,116 @@ export function recordTests(scope: ContractScope): void {
         'conflict',
       );
       expect(error.context['fields']).toEqual(['integration_id', 'record_type', 'wedsync_record_id']);
+    });
+
+    test('base_updated_at round-trips: set, cleared by null, cleared when absent (the row is written whole)', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await jobFixture(scope);
+      const link = {
+        integration_id: integrationId,
+        record_type: 'client' as const,
+        external_id: 'tave-base',
+        wedsync_record_id: 'wedsync-base',
+        base_snapshot: { first_name: 'Ava' },
+      };
+      const read = async () => {
+        const [byExternalId] = await storage.links.findByExternalIds(integrationId, 'client', ['tave-base']);
+        const [byWedsyncId] = await storage.links.findByWedsyncIds(integrationId, 'client', ['wedsync-base']);
+        const { links } = await storage.links.list(integrationId, 'client');
+        expect(byWedsyncId).toEqual(byExternalId);
+        expect(links).toEqual([byExternalId]);
+        return byExternalId;
+      };
+      await storage.links.upsert([{ ...link, base_updated_at: '2030-01-02T03:04:05.678+01:00' }]);
+      const stamped = await read();
+      expect(stamped?.base_updated_at).toBe('2030-01-02T02:04:05.678Z');
+      expectIsoTimestamps(stamped ?? {}, ['base_updated_at']);
+      await storage.links.upsert([{ ...link, base_updated_at: null }]);
+      expect(await read()).not.toHaveProperty('base_updated_at');
+      await storage.links.upsert([{ ...link, base_updated_at: '2030-01-02T02:04:05.678Z' }]);
+      expect((await read())?.base_updated_at).toBe('2030-01-02T02:04:05.678Z');
+      await storage.links.upsert([link]);
+      expect(await read()).not.toHaveProperty('base_updated_at');
+      await expectCrmError(
+        storage.links.upsert([{ ...link, base_updated_at: 'not a time' }]),
+        'invalid_argument',
+      );
+    });
+
+    test('findBaseStamps: the non-null base_updated_at of the active links of one integration and type', async () => {
+      const { storage } = fixture();
+      const { integrationId } = await jobFixture(scope);
+      const other = await jobFixture(scope);
+      const stamp = (day: number) => `2030-01-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+      const link = (
+        integration: string,
+        recordType: 'client' | 'project',
+        wedsyncId: string,
+        baseUpdatedAt?: string,
+      ) => ({
+        integration_id: integration,
+        record_type: recordType,
+        external_id: `e-${wedsyncId}`,
+        wedsync_record_id: wedsyncId,
+        base_snapshot: { first_name: wedsyncId },
+        ...(baseUpdatedAt === undefined ? {} : { base_updated_at: baseUpdatedAt }),
+      });
+      await storage.links.upsert([
+        link(integrationId, 'client', 'w-1', stamp(1)),
+        link(integrationId, 'client', 'w-2'),
+        { ...link(integrationId, 'client', 'w-3', stamp(3)), base_updated_at: null },
+        link(integrationId, 'client', 'w-4', stamp(4)),
+        link(integrationId, 'client', 'w-5', stamp(5)),
+        link(integrationId, 'project', 'w-1', stamp(11)),
+        link(other.integrationId, 'client', 'w-1', stamp(21)),
+      ]);
+      // A link marked deleted in the CRM is no base to skip an export by, whatever its stamp.
+      expect(await storage.links.markDeletedInCrm(integrationId, 'client', ['e-w-4'])).toBe(1);
+      const asked = ['w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'unknown', 'w-1'];
+      expect(await storage.links.findBaseStamps(integrationId, 'client', asked)).toEqual(
+        new Map([
+          ['w-1', stamp(1)],
+          ['w-5', stamp(5)],
+        ]),
+      );
+      expect(await storage.links.findBaseStamps(integrationId, 'project', asked)).toEqual(
+        new Map([['w-1', stamp(11)]]),
+      );
+      expect(await storage.links.findBaseStamps(other.integrationId, 'client', asked)).toEqual(
+        new Map([['w-1', stamp(21)]]),
+      );
+      expect(await storage.links.findBaseStamps(integrationId, 'event', asked)).toEqual(new Map());
+      expect(await storage.links.findBaseStamps(integrationId, 'client', [])).toEqual(new Map());
+      expect(await storage.links.findBaseStamps('not-a-uuid', 'client', asked)).toEqual(new Map());
+      // A link written again with a stamp (as an import does when WedSync's record matches) is found again.
+      await storage.links.upsert([link(integrationId, 'client', 'w-2', stamp(2))]);
+      expect((await storage.links.findBaseStamps(integrationId, 'client', ['w-2'])).get('w-2')).toBe(
+        stamp(2),
+      );
+
+      // More ids than any one statement takes, the linked ones spread over the whole list.
+      const many = Array.from({ length: manyLookupIds }, (_, index) => `many-${index}`);
+      const spread = [many[0]!, many[33_000]!, many[66_000]!, many[manyLookupIds - 1]!];
+      await storage.links.upsert(
+        spread.map((id, index) => link(integrationId, 'client', id, stamp(index + 1))),
+      );
+      expect(await storage.links.findBaseStamps(integrationId, 'client', many)).toEqual(
+        new Map(spread.map((id, index) => [id, stamp(index + 1)])),
+      );
+
+      await expectCrmError(
+        storage.links.findBaseStamps(integrationId, 'contact' as never, ['w-1']),
+        'invalid_argument',
+      );
+      await expectCrmError(
+        storage.links.findBaseStamps(integrationId, 'client', 'w-1' as never),
+        'invalid_argument',
+      );
+      const aborted = new AbortController();
+      aborted.abort(new Error('stopped by the runner'));
+      await expect(
+        storage.links.findBaseStamps(integrationId, 'client', ['w-1'], { signal: aborted.signal }),
+      ).rejects.toThrow('stopped by the runner');
     });
 
     test('markDeletedInCrm marks links once; list pages them; deleteByWedsyncIds removes them', async () => {
