@@ -12,6 +12,7 @@ export {
 } from './errors.js';
 export {
   createProviderHttp,
+  defaultRequestConcurrency,
   type ProviderHttp,
   type ProviderHttpOptions,
   type ProviderHttpStats,

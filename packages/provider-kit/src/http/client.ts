@@ -144,7 +144,8 @@ export interface ProviderHttp extends ProviderHttpClient {
   onIdle(): Promise<void>;
 }
 
-const DEFAULT_CONCURRENCY = 4;
+/** Requests in flight at once when `rateLimits.concurrency` is not given. */
+export const defaultRequestConcurrency = 4;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
 const BODY_EXCERPT_LENGTH = 1000;
@@ -307,7 +308,7 @@ class RateLimitedHttpClient implements ProviderHttp {
         ],
         now: this.#now,
       });
-    this.#queue = new PQueue({ concurrency: concurrency ?? DEFAULT_CONCURRENCY });
+    this.#queue = new PQueue({ concurrency: concurrency ?? defaultRequestConcurrency });
     this.#retry = {
       retries: retry.retries ?? 5,
       minTimeoutMs: retry.minTimeoutMs ?? 1000,

@@ -16,6 +16,7 @@ import {
   type ProviderWriteResult,
   ValidationError,
 } from '@wedsync/crm-core';
+import { defaultRequestConcurrency } from '@wedsync/crm-provider-kit';
 import { TaveApi } from './api/client.js';
 import { readClients } from './read/clients.js';
 import type { ReadContext } from './read/context.js';
@@ -156,7 +157,16 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
       const signal = combineSignals(context.signal, checkReadOptions(options).signal);
       // A write may change who is on a job: what the reads kept of job contacts is stale from here on.
       cache.forgetRecords();
-      return writeChanges({ api, logger: context.logger, signal }, recordType, checked);
+      return writeChanges(
+        {
+          api,
+          logger: context.logger,
+          signal,
+          concurrency: settings.rateLimits.concurrency ?? defaultRequestConcurrency,
+        },
+        recordType,
+        checked,
+      );
     },
 
     async findExisting(

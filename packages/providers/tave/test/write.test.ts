@@ -233,6 +233,56 @@ describe('write(client)', () => {
     expect(results?.[2]).toMatchObject({ retryable: false, error: expect.stringMatching(/not found/) });
   });
 
+  it('writes four changes at once, each checked right before its own write, results in input order', async () => {
+    const people = Array.from({ length: 8 }, () => unique('parallel'));
+    const made = await session.write?.(
+      'client',
+      people.map(({ key, email }, index) => ({
+        kind: 'create' as const,
+        idempotencyKey: key,
+        data: { firstName: `Par${index}`, email },
+      })),
+    );
+    const ids = (made ?? []).map((result) => created(result));
+    expect(ids.map((id) => fake.state.get('address-book', id)?.email)).toEqual(
+      people.map((person) => person.email),
+    );
+    // Slow answers, so that changes in flight together overlap on the server.
+    fake.faults.setPath('/address-book/*', { latencyMs: 40 });
+    fake.requestLog.clear();
+    const updated = await session.write?.(
+      'client',
+      ids.map((id, index) => ({
+        kind: 'update' as const,
+        externalId: id,
+        idempotencyKey: `${people[index]?.key}-update`,
+        expectedModifiedAt: (made?.[index] as { modifiedAt: string }).modifiedAt,
+        data: { lastName: `Parallel${index}` },
+      })),
+    );
+    expect(updated?.map((result) => result.idempotencyKey)).toEqual(
+      people.map((person) => `${person.key}-update`),
+    );
+    expect(updated?.every((result) => result.status === 'updated')).toBe(true);
+    expect(ids.map((id) => fake.state.get('address-book', id)?.lastName)).toEqual(
+      ids.map((_id, index) => `Parallel${index}`),
+    );
+    const entries = fake.requestLog.entries();
+    // Each contact: its check (GET), then its write (PUT).
+    for (const id of ids) {
+      const own = entries
+        .filter((entry) => entry.path === `/address-book/${id}`)
+        .map((entry) => entry.method);
+      expect(own).toEqual(['GET', 'PUT']);
+    }
+    // Four changes in flight: the first four checks all arrived before the first of them was answered.
+    const [first] = entries;
+    if (first === undefined) throw new Error('no requests');
+    const answeredAt = Date.parse(first.time) + first.durationMs;
+    const arrivedMeanwhile = entries.filter((entry) => Date.parse(entry.time) < answeredAt);
+    expect(arrivedMeanwhile.map((entry) => entry.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
+  });
+
   it('refuses unsupported calls with typed errors before sending anything', async () => {
     const before = fake.requestLog.entries().length;
     await expect(session.write?.('event', [])).rejects.toBeInstanceOf(UnsupportedCapabilityError);

@@ -25,6 +25,7 @@ import {
   ValidationError,
 } from '@wedsync/crm-core';
 import { ProviderApiError } from '@wedsync/crm-provider-kit';
+import PQueue from 'p-queue';
 import type { z } from 'zod';
 import type { TaveApi } from '../api/client.js';
 import { TaveJobContactSchema } from '../api/schemas.js';
@@ -47,6 +48,8 @@ export interface WriteContext {
   readonly api: TaveApi;
   readonly logger: ProviderLogger;
   readonly signal: AbortSignal | undefined;
+  /** How many changes are written at once (each one's requests stay in order: its check, then its write). */
+  readonly concurrency: number;
 }
 
 /** The error text of a create whose outcome is unknown: the hub looks the record up before re-sending it. */
@@ -416,18 +419,31 @@ async function writeProject(
   return written(change, 'created', job);
 }
 
-/** Applies the changes in order, one at a time, and returns one result per change in the same order. */
+/**
+ * Applies the changes, `context.concurrency` at a time (changes of one call are to different records, so none waits
+ * for another), and returns one result per change in the order given. Each change's own requests run in order, so
+ * the check of an update stays right before its write.
+ */
 export async function writeChanges(
   context: WriteContext,
   recordType: ProviderRecordType,
   changes: readonly ProviderRecordChange[],
 ): Promise<ProviderWriteResult[]> {
-  const results: ProviderWriteResult[] = [];
-  for (const change of changes) {
-    context.signal?.throwIfAborted();
-    results.push(
-      recordType === 'client' ? await writeClient(context, change) : await writeProject(context, change),
+  const queue = new PQueue({ concurrency: Math.max(1, context.concurrency) });
+  let results: ProviderWriteResult[];
+  try {
+    results = await queue.addAll(
+      changes.map((change) => async () => {
+        context.signal?.throwIfAborted();
+        return recordType === 'client'
+          ? await writeClient(context, change)
+          : await writeProject(context, change);
+      }),
     );
+  } catch (error) {
+    // A call that throws (a refused key, an abort) sends nothing more: the changes not started are dropped.
+    queue.clear();
+    throw error;
   }
   const failures = results.filter((result) => result.status === 'failed').length;
   context.logger.debug('Tave write done', { recordType, changes: changes.length, failures });
