@@ -347,6 +347,9 @@ export async function runRawBaseline(
   return { seconds, records, batches, rows, megacharacters: characters / 1_000_000 };
 }
 
+/** The all-zero UUID: no record's id. */
+const nilUuid = '00000000-0000-0000-0000-000000000000';
+
 /**
  * The spec's per-record algorithm: for each CRM record, in the hub's order, five statements each committed on
  * its own (no transaction): insert the staging row, select the WedSync record, insert or update it, insert the
@@ -390,7 +393,9 @@ export async function runReferenceBaseline(
           : await db
               .selectFrom(table)
               .select('id')
-              .where('id', '=', hostId ?? '')
+              // A record the hub imported nowhere (rejected, flagged) still costs the spec its select: by the nil
+              // UUID, which no record has and which PostgreSQL's uuid column accepts (an empty string it refuses).
+              .where('id', '=', hostId ?? nilUuid)
               .executeTakeFirst();
       statements += 1;
       if (host !== undefined && existing === undefined && !written.has(String(host['id']))) {

@@ -82,10 +82,10 @@ function requestStats(server: RunningFakeTave, windowMs: number): RequestStats {
 
 async function start(message: StartMessage): Promise<void> {
   const started = performance.now();
-  const { apiKey, clients, seed, rateLimits } = message.options;
+  const { apiKey, clients, seed, badRecords, rateLimits } = message.options;
   fake = await startFakeTave({
     apiKey,
-    studio: { seed, clients },
+    studio: { seed, clients, ...(badRecords === undefined ? {} : { badRecords }) },
     ...(rateLimits === undefined ? {} : { rateLimits }),
   });
   send({

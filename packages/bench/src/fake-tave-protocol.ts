@@ -13,6 +13,8 @@ export interface FakeTaveStartOptions {
   readonly clients: number;
   /** Seed of the generated studio. */
   readonly seed: number;
+  /** Planted bad records (the generator's `badRecords`). @default 0 */
+  readonly badRecords?: number;
   /** The fake's own 429 limits; none when absent (limits off). */
   readonly rateLimits?: RateLimitOptions;
 }

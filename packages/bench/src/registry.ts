@@ -162,6 +162,11 @@ export const benchmarks: readonly BenchmarkDefinition[] = [
       db: dbOption,
       'skip-reference': { type: 'boolean', description: 'skip the per-record reference (slow at large N)' },
       'skip-raw': { type: 'boolean', description: 'skip both baselines (only the hub import)' },
+      'bad-records': {
+        type: 'string',
+        description: 'planted bad records (invalid email, impossible date, no name), rejected by the hub',
+        default: '0',
+      },
       seed: seedOption,
     },
     run: (values, report) =>
@@ -170,6 +175,7 @@ export const benchmarks: readonly BenchmarkDefinition[] = [
         db: databaseOption(values),
         skipReference: values['skip-reference'] === true,
         skipRaw: values['skip-raw'] === true,
+        badRecords: integerOption(values, 'bad-records', 0, 1_000_000),
         seed: integerOption(values, 'seed', 0, 2 ** 31),
         report,
       }),

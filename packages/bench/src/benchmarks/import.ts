@@ -36,6 +36,8 @@ export interface ImportBenchmarkOptions {
   readonly skipRaw?: boolean;
   /** @default 5 */
   readonly seed?: number;
+  /** Planted bad records in the studio (spread over its kinds), which the hub rejects. @default 0 */
+  readonly badRecords?: number;
   readonly report?: ProgressReporter;
 }
 
@@ -93,6 +95,9 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       apiKey: benchApiKey,
       clients: options.records,
       seed,
+      ...(options.badRecords === undefined || options.badRecords === 0
+        ? {}
+        : { badRecords: options.badRecords }),
       ...(options.records > 20_000 ? { maxOldSpaceMb: 16_384 } : {}),
     });
     defer(() => fake.close());
