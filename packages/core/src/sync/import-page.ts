@@ -865,6 +865,16 @@ function stagedRawData(
   };
 }
 
+/**
+ * Waits for every statement sent, then throws the failure of the first one that failed, in the order they were sent:
+ * the real cause (on PostgreSQL the statements after a failed one fail only because its transaction is aborted).
+ */
+async function allInOrder(sent: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(sent);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+}
+
 async function writePage(
   storage: HubStorage,
   store: ClientStore,
@@ -982,7 +992,15 @@ async function writePage(
       deleted_in_crm_at: null,
     });
   }
-  if (linkRows.length > 0) await storage.links.upsert(linkRows, callOptions);
+  // From here on the statements depend on nothing another one returns: each is sent as soon as its rows are built,
+  // and the next rows are built while the database works on it (they share the page's one connection, in order).
+  const sent: Promise<unknown>[] = [];
+  const send = (statement: Promise<unknown>): void => {
+    // Handled at once: if building a later statement throws, this one's failure is not left unhandled.
+    statement.catch(() => {});
+    sent.push(statement);
+  };
+  if (linkRows.length > 0) send(storage.links.upsert(linkRows, callOptions));
 
   // Before-images, for rollback: one insert.
   const backups: NewRecordBackup[] = [];
@@ -1021,7 +1039,7 @@ async function writePage(
       after_hash: contentHash(write.record),
     });
   }
-  if (backups.length > 0) await storage.backups.insert(backups, callOptions);
+  if (backups.length > 0) send(storage.backups.insert(backups, callOptions));
 
   // Conflicts for manual review: one insert.
   const conflictRows: NewFieldConflict[] = [];
@@ -1043,7 +1061,7 @@ async function writePage(
       });
     }
   }
-  if (conflictRows.length > 0) await storage.conflicts.insert(conflictRows, callOptions);
+  if (conflictRows.length > 0) send(storage.conflicts.insert(conflictRows, callOptions));
 
   // Logs and staging: one insert each.
   const logs: NewSyncLog[] = [];
@@ -1094,7 +1112,8 @@ async function writePage(
         : { error_details: storable(redact(decision.errorDetails)) }),
     });
   }
-  if (logs.length > 0) await storage.logs.insert(logs, callOptions);
-  if (staging.length > 0) await storage.staging.insert(staging, callOptions);
+  if (logs.length > 0) send(storage.logs.insert(logs, callOptions));
+  if (staging.length > 0) send(storage.staging.insert(staging, callOptions));
+  await allInOrder(sent);
   return { counts, aliases };
 }
