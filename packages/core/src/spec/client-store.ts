@@ -216,6 +216,12 @@ export interface ClientStore {
     options?: ClientStoreCallOptions,
   ): Promise<void>;
 
+  /**
+   * Optional: brings the database's planner statistics of the tables `findDedupeCandidates` searches up to date
+   * (see `HubStorage.refreshStatistics`: an import calls both as it grows).
+   */
+  refreshStatistics?(options?: ClientStoreCallOptions): Promise<void>;
+
   /** Erases records (rollback of records a job created); dependent records go with them. Returns the count. */
   remove(recordType: ClientStoreRecordType, query: RecordIdsQuery): Promise<number>;
 

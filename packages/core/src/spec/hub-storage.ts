@@ -780,6 +780,13 @@ export interface HubStorage {
    */
   getSupplierTier?(supplierId: string): Promise<SupplierTier>;
   /**
+   * Optional: brings the database's planner statistics of the tables the hub looks records up in (the record
+   * links) up to date. An import calls it as it grows — after 1,000 records, then each time its count doubles —
+   * because a table filled by one import has no statistics until something analyzes it (PostgreSQL's autovacuum,
+   * when it is on, does so late), and without them a lookup of 100 links can scan every link of the type.
+   */
+  refreshStatistics?(options?: StorageCallOptions): Promise<void>;
+  /**
    * Runs `fn` in one transaction: it commits when `fn` resolves and rolls back when it throws. `fn` gets a
    * HubStorage bound to the transaction and a handle a ClientStore of the same backend can join. Calling
    * `transaction` on a bound storage reuses the open transaction.

@@ -95,6 +95,12 @@ export type ImportCheckpoint = z.infer<typeof ImportCheckpointSchema>;
 /** What the job loop asks after every committed page. */
 export type StopRequest = 'cancel' | 'park' | null;
 
+/**
+ * Records an import processes before it first refreshes the stores' planner statistics (`refreshStatistics`);
+ * after that, each time the count doubles.
+ */
+export const statisticsFirstRefresh = 1_000;
+
 /** Everything the import of one job needs. */
 export interface FullImportOptions {
   readonly storage: HubStorage;
@@ -301,6 +307,8 @@ export async function runFullImport(
     counts['record_types_skipped'] = Object.keys(checkpoint.skipped_types).length;
   }
   let recordsProcessed = start.resumed ? job.records_processed : 0;
+  // When the stores' planner statistics are refreshed next: after the first records, then each time they double.
+  let statisticsDueAt = recordsProcessed + statisticsFirstRefresh;
   const httpBase = {
     requests: counts['requests'] ?? 0,
     retries: counts['retries'] ?? 0,
@@ -391,6 +399,11 @@ export async function runFullImport(
       checkpoint = committed.next;
       counts = committed.counts;
       recordsProcessed = committed.processed;
+      if (recordsProcessed >= statisticsDueAt) {
+        await storage.refreshStatistics?.({ signal });
+        await clientStore.refreshStatistics?.({ signal });
+        statisticsDueAt = recordsProcessed * 2;
+      }
       options.onProgress({
         jobId: job.id,
         integrationId: integration.id,

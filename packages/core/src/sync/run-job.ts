@@ -308,6 +308,8 @@ function renewingLease(storage: HubStorage, renewal: LeaseRenewal): HubStorage {
   };
   const tier = storage.getSupplierTier;
   if (tier !== undefined) renewing.getSupplierTier = (supplierId) => tier.call(storage, supplierId);
+  const refresh = storage.refreshStatistics;
+  if (refresh !== undefined) renewing.refreshStatistics = (options) => refresh.call(storage, options);
   return renewing;
 }
 

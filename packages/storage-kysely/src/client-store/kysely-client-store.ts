@@ -1197,5 +1197,16 @@ function buildStore(state: StoreState): KyselyClientStore {
       return buildStore({ ...state, db: transaction, handle });
     },
   };
+  if (dialect === 'postgres') {
+    // PostgreSQL only: SQLite's planner picks the match keys' lookup index without statistics.
+    store.refreshStatistics = async (options: ClientStoreCallOptions = {}) => {
+      await run('refresh planner statistics', 'client_match_keys', options.signal, async () => {
+        const names = columns.client_match_keys;
+        await sql`ANALYZE ${sql.table(tables.client_match_keys)} (${sql.join(
+          [names.supplier_id, names.kind, names.value, names.client_id].map((name) => sql.ref(name)),
+        )})`.execute(state.db);
+      });
+    };
+  }
   return store;
 }

@@ -5,6 +5,7 @@
 import {
   type HubStorage,
   NotFoundError,
+  type StorageCallOptions,
   StorageError,
   type SupplierTier,
   supplierTiers,
@@ -19,7 +20,7 @@ import { guard, type StorageContext, toStorageError } from './context.js';
 import { createFieldMappingStore } from './field-mappings.js';
 import { createIntegrationStore } from './integrations.js';
 import { createJobStore } from './jobs.js';
-import { createLinkStore } from './links.js';
+import { createLinkStore, linksTable } from './links.js';
 import { createLogStore } from './logs.js';
 import { createStagingStore } from './staging.js';
 
@@ -77,6 +78,19 @@ export function createHubStorage(context: StorageContext, transactionHandle?: Tr
       return bind(transactionOfHandle(foreignHandle), foreignHandle);
     },
   };
+
+  if (context.dialect === 'postgres') {
+    // PostgreSQL only: SQLite's planner picks the links' unique indexes for these lookups without statistics.
+    // The key columns only: statistics of the JSON base snapshots would cost most of the time and serve no plan.
+    storage.refreshStatistics = async (options: StorageCallOptions = {}) => {
+      options.signal?.throwIfAborted();
+      await guard(context, 'refresh planner statistics', linksTable, async () => {
+        await sql`ANALYZE ${sql.table(linksTable)} (integration_id, record_type, external_id, wedsync_record_id)`.execute(
+          context.db,
+        );
+      });
+    };
+  }
 
   const tierSource = context.tierSource;
   if (tierSource !== undefined) {

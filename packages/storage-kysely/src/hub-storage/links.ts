@@ -47,7 +47,9 @@ import {
   throwIfAborted,
 } from './context.js';
 
-const table = 'crm_record_links';
+/** The table of the record links. */
+export const linksTable = 'crm_record_links';
+const table = linksTable;
 
 const linkColumns: TableColumns = {
   id: 'text',
