@@ -337,6 +337,26 @@ interface Entry {
   newLink?: RecordLinkUpsert;
 }
 
+/**
+ * Settles a record the CRM did not take: `skipped` (logged as skipped) or `rejected` (logged as an error), named by
+ * its CRM id when linked, else its WedSync id; `details` go to the log's details with `direction: 'export'`, but
+ * `message`, which becomes its error message.
+ */
+function settleUnsent(
+  entry: Entry,
+  outcome: 'skipped' | 'rejected',
+  details: { readonly reason: string; readonly message?: string } & Record<string, unknown>,
+): void {
+  const { message, ...rest } = details;
+  entry.outcome = outcome;
+  entry.log = {
+    record_id: entry.link?.external_id ?? entry.row.id,
+    action_type: outcome === 'rejected' ? 'error' : 'skipped',
+    action_details: { direction: 'export', ...rest } as JsonObject,
+    ...(message === undefined ? {} : { error_message: message }),
+  };
+}
+
 function describeFieldErrors(errors: readonly FieldValueError[]): string {
   const listed = errors
     .slice(0, 5)
@@ -822,21 +842,15 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     const record = entry.record ?? (row.record as Record<string, unknown>);
     const result = mapForExport(compiled, recordType, record, row.id);
     if (!result.ok) {
-      entry.outcome = 'rejected';
-      entry.log = {
-        record_id: link?.external_id ?? row.id,
-        action_type: 'error',
-        action_details: {
-          direction: 'export',
-          reason: 'mapping_failed',
-          errors: result.errors.map((error) => ({
-            field: error.field,
-            crm_field: error.crm_field,
-            code: error.code,
-          })),
-        },
-        error_message: describeFieldErrors(result.errors),
-      };
+      settleUnsent(entry, 'rejected', {
+        reason: 'mapping_failed',
+        errors: result.errors.map((error) => ({
+          field: error.field,
+          crm_field: error.crm_field,
+          code: error.code,
+        })),
+        message: describeFieldErrors(result.errors),
+      });
       continue;
     }
     const data: Record<string, unknown> = { ...result.value };
@@ -855,13 +869,10 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
       const clientId = (row.record as { client_id?: unknown }).client_id;
       const clientLink = isText(clientId) ? clientLinks.get(clientId) : undefined;
       if (clientLink === undefined) {
-        entry.outcome = 'skipped';
-        entry.log = {
-          record_id: link?.external_id ?? row.id,
-          action_type: 'skipped',
-          action_details: { direction: 'export', reason: 'waiting_for_client' },
-          error_message: "The project's client is not in the CRM yet",
-        };
+        settleUnsent(entry, 'skipped', {
+          reason: 'waiting_for_client',
+          message: "The project's client is not in the CRM yet",
+        });
         continue;
       }
       data['clientContactId'] = clientLink.external_id;
@@ -894,31 +905,19 @@ async function exportPage(context: PageContext, rows: readonly StoredRecord[]): 
     if (result.status === 'failed' && result.changedInCrm === true) {
       // The CRM's record changed after the hub last read it: nothing was written. The next import merges that
       // change, and the next export retries this record (it waits like a failed write) with the merged values.
-      entry.outcome = 'skipped';
-      entry.log = {
-        record_id: entry.link?.external_id ?? entry.row.id,
-        action_type: 'skipped',
-        action_details: {
-          direction: 'export',
-          reason: 'crm_changed_since_read',
-          changed_fields: entry.fields ?? [],
-        },
-      };
+      settleUnsent(entry, 'skipped', {
+        reason: 'crm_changed_since_read',
+        changed_fields: entry.fields ?? [],
+      });
       return;
     }
     if (result.status === 'failed') {
-      entry.outcome = 'rejected';
-      entry.log = {
-        record_id: entry.link?.external_id ?? entry.row.id,
-        action_type: 'error',
-        action_details: {
-          direction: 'export',
-          reason: failureReason ?? (result.retryable ? 'crm_write_failed' : 'crm_refused'),
-          kind: entry.change?.kind ?? 'create',
-          retryable: result.retryable,
-        },
-        error_message: String(redactSecrets(result.error, { knownSecrets: secrets })).slice(0, 1000),
-      };
+      settleUnsent(entry, 'rejected', {
+        reason: failureReason ?? (result.retryable ? 'crm_write_failed' : 'crm_refused'),
+        kind: entry.change?.kind ?? 'create',
+        retryable: result.retryable,
+        message: String(redactSecrets(result.error, { knownSecrets: secrets })).slice(0, 1000),
+      });
       return;
     }
     const created = entry.link === undefined;
