@@ -60,10 +60,15 @@ export function addCount(counts: SyncJobCounts, key: string, amount = 1): SyncJo
   return { ...counts, [key]: (counts[key] ?? 0) + amount };
 }
 
-/** Adds one record's outcome (overall and for its record type) to counts, in place. */
-export function countOutcome(counts: SyncJobCounts, recordType: RecordType, kind: RecordOutcomeKind): void {
+/** Adds the outcome of `records` records (one by default; overall and for their record type) to counts, in place. */
+export function countOutcome(
+  counts: SyncJobCounts,
+  recordType: RecordType,
+  kind: RecordOutcomeKind,
+  records = 1,
+): void {
   for (const key of ['read', kind, `${recordType}.read`, `${recordType}.${kind}`]) {
-    counts[key] = (counts[key] ?? 0) + 1;
+    counts[key] = (counts[key] ?? 0) + records;
   }
 }
 

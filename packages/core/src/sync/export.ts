@@ -574,7 +574,7 @@ export async function runExport(
     const now = options.clock();
     const last = retried.length === 0 && !page.hasMore;
     const nextCounts: SyncJobCounts = { ...counts };
-    for (let index = 0; index < page.passedOver; index += 1) countOutcome(nextCounts, recordType, 'skipped');
+    if (page.passedOver > 0) countOutcome(nextCounts, recordType, 'skipped', page.passedOver);
     const logs: NewSyncLog[] = [];
     const links: RecordLinkUpsert[] = [];
     for (const entry of entries) {

@@ -31,6 +31,15 @@ function created(result: ProviderWriteResult | undefined): string {
   return (result as { externalId: string }).externalId;
 }
 
+/** Creates one contact through the session: its id, and the `modified` the API answered. */
+async function createContact(
+  key: string,
+  data: Readonly<Record<string, unknown>>,
+): Promise<{ id: string; modifiedAt: string }> {
+  const [result] = (await session.write?.('client', [{ kind: 'create', idempotencyKey: key, data }])) ?? [];
+  return { id: created(result), modifiedAt: (result as { modifiedAt: string }).modifiedAt };
+}
+
 function contactsWithEmail(email: string) {
   return fake.state
     .list('address-book')
@@ -319,11 +328,7 @@ describe('a refused API key', () => {
 describe('findExisting(client)', () => {
   it('finds a contact by email, ignoring case and spaces', async () => {
     const { key, email } = unique('find');
-    const [result] =
-      (await session.write?.('client', [
-        { kind: 'create', idempotencyKey: key, data: { firstName: 'Ines', lastName: 'Ruiz', email } },
-      ])) ?? [];
-    const id = created(result);
+    const { id } = await createContact(key, { firstName: 'Ines', lastName: 'Ruiz', email });
     const found = await session.findExisting?.('client', { email: `  ${email.toUpperCase()} ` });
     expect(found).toMatchObject({ externalId: id, modifiedAt: expect.any(String) });
     expect(found?.data).toMatchObject({ kind: 'person', firstName: 'Ines', email });
@@ -390,11 +395,7 @@ describe('a create whose outcome is unknown', () => {
 describe('write(project) and findExisting(project)', () => {
   async function newClient(): Promise<string> {
     const { key, email } = unique('jobclient');
-    const [result] =
-      (await session.write?.('client', [
-        { kind: 'create', idempotencyKey: key, data: { firstName: 'Eva', lastName: 'Nowak', email } },
-      ])) ?? [];
-    return created(result);
+    return (await createContact(key, { firstName: 'Eva', lastName: 'Nowak', email })).id;
   }
 
   it('creates a job linked to its client, carrying the idempotency key, and reads it back', async () => {
@@ -567,12 +568,11 @@ describe('an update of a record that changed in the CRM since the hub read it', 
 
   it('refuses a contact update (changedInCrm) and writes nothing; sends it when nothing changed since', async () => {
     const { key, email } = unique('stale');
-    const [first] =
-      (await session.write?.('client', [
-        { kind: 'create', idempotencyKey: key, data: { firstName: 'Iris', lastName: 'Vale', email } },
-      ])) ?? [];
-    const id = created(first);
-    const modified = (first as { modifiedAt: string }).modifiedAt;
+    const { id, modifiedAt: modified } = await createContact(key, {
+      firstName: 'Iris',
+      lastName: 'Vale',
+      email,
+    });
     // The hub last read the contact an hour before its last change in the CRM.
     const [stale] =
       (await session.write?.('client', [

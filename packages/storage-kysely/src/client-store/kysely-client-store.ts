@@ -464,6 +464,19 @@ function buildStore(state: StoreState): KyselyClientStore {
     return sql.ref(column).as(alias);
   };
 
+  /**
+   * Id and the two stamps, under their default names: what `changeStampsSince` selects, and the start of every
+   * other read's selection, so both give the same strings (and the same cursors).
+   */
+  const stampSelection = (tableKey: RecordTableKey): AliasedRawBuilder<unknown, string>[] => {
+    const names = recordColumns(tableKey);
+    return [
+      sql.ref(names.id).as('id'),
+      timestampSelection(names.updated_at, 'updated_at'),
+      timestampSelection(names.deleted_at, 'deleted_at'),
+    ];
+  };
+
   /** The selection of a record table, every column under its default name. */
   const selectRecords = (
     db: AnyDatabase,
@@ -471,12 +484,10 @@ function buildStore(state: StoreState): KyselyClientStore {
   ): SelectQueryBuilder<never, never, SelectedRow> => {
     const names = recordColumns(tableKey);
     const selection: AliasedRawBuilder<unknown, string>[] = [
-      sql.ref(names.id).as('id'),
+      ...stampSelection(tableKey),
       sql.ref(names.supplier_id).as('supplier_id'),
       sql.ref(names.data).as('data'),
       timestampSelection(names.created_at, 'created_at'),
-      timestampSelection(names.updated_at, 'updated_at'),
-      timestampSelection(names.deleted_at, 'deleted_at'),
       sql.ref(names.deleted_reason).as('deleted_reason'),
     ];
     if (tableKey === 'clients') {
@@ -490,20 +501,12 @@ function buildStore(state: StoreState): KyselyClientStore {
     return db.selectFrom(tables[tableKey]).select(selection as any) as any;
   };
 
-  /**
-   * The selection of `changeStampsSince`: id and the two stamps, under their default names and read exactly as
-   * {@link selectRecords} reads them, so both methods give the same strings (and the same cursors).
-   */
+  /** The selection of `changeStampsSince`. */
   const selectStamps = (
     db: AnyDatabase,
     tableKey: RecordTableKey,
   ): SelectQueryBuilder<never, never, SelectedStamps> => {
-    const names = recordColumns(tableKey);
-    const selection: AliasedRawBuilder<unknown, string>[] = [
-      sql.ref(names.id).as('id'),
-      timestampSelection(names.updated_at, 'updated_at'),
-      timestampSelection(names.deleted_at, 'deleted_at'),
-    ];
+    const selection = stampSelection(tableKey);
     // biome-ignore lint/suspicious/noExplicitAny: dynamic selections of a dynamic table.
     return db.selectFrom(tables[tableKey]).select(selection as any) as any;
   };
