@@ -133,6 +133,7 @@ const extensionColumns: Record<string, readonly string[]> = {
     'after_hash',
     'created_at',
   ],
+  crm_job_scratch: ['job_id', 'namespace', 'key', 'item', 'value'],
 };
 
 /** The spec's indexes (inline INDEX and CREATE INDEX), by the columns they cover. */
@@ -414,6 +415,100 @@ for (const hostTables of ['create', 'existing'] as const) {
           })
           .execute(),
       ).rejects.toSatisfy(isRejected);
+    });
+
+    it('creates crm_job_scratch: keyed by (job, namespace, key, item), JSON as text, binary item order, dropped with its job', async () => {
+      const db = database.db;
+      const supplierId = randomUUID();
+      await db
+        .insertInto('suppliers')
+        .values({ id: supplierId, name: 'Scratch', tier: 'PROFESSIONAL' })
+        .execute();
+      const integrationId = randomUUID();
+      await db
+        .insertInto('crm_integrations')
+        .values({
+          id: integrationId,
+          supplier_id: supplierId,
+          crm_provider: 'tave',
+          connection_name: 'Scratch',
+        })
+        .execute();
+      const jobId = randomUUID();
+      await db
+        .insertInto('crm_sync_jobs')
+        .values({
+          id: jobId,
+          integration_id: integrationId,
+          job_type: 'full_import',
+          job_status: 'completed',
+        })
+        .execute();
+      const row = (values: Record<string, unknown> = {}) => ({
+        job_id: jobId,
+        namespace: 'contacts',
+        key: 'job-1',
+        item: 'a',
+        value: '{"b":1,"a":2}',
+        ...values,
+      });
+      await db.insertInto('crm_job_scratch').values(row()).execute();
+      // The primary key: one value per (job, namespace, key, item).
+      await expect(db.insertInto('crm_job_scratch').values(row()).execute()).rejects.toSatisfy(isRejected);
+      // The job must exist.
+      await expect(
+        db
+          .insertInto('crm_job_scratch')
+          .values(row({ job_id: randomUUID() }))
+          .execute(),
+      ).rejects.toSatisfy(isRejected);
+      for (const item of ['b', 'B', '10', '9', 'Z']) {
+        await db.insertInto('crm_job_scratch').values(row({ item })).execute();
+      }
+      // Plain column order is binary on both dialects (C collation on PostgreSQL, BINARY on SQLite).
+      const items = await db
+        .selectFrom('crm_job_scratch')
+        .select(['item', 'value'])
+        .where('job_id', '=', jobId)
+        .orderBy('item')
+        .execute();
+      expect(items.map((stored) => stored.item)).toEqual(['10', '9', 'B', 'Z', 'a', 'b']);
+      // Stored as text, key order and all (jsonb would re-order the object's keys).
+      expect(items[4]?.value).toBe('{"b":1,"a":2}');
+
+      if (storage.dialect === 'postgres') {
+        const columns = await sql<{ name: string; type: string; collation: string | null }>`
+          SELECT column_name AS name, data_type AS type, collation_name AS collation
+          FROM information_schema.columns
+          WHERE table_name = 'crm_job_scratch' AND table_schema = ANY (current_schemas(false))
+          ORDER BY ordinal_position`.execute(db);
+        expect(columns.rows).toEqual([
+          { name: 'job_id', type: 'uuid', collation: null },
+          { name: 'namespace', type: 'text', collation: null },
+          { name: 'key', type: 'text', collation: 'C' },
+          { name: 'item', type: 'text', collation: 'C' },
+          { name: 'value', type: 'text', collation: null },
+        ]);
+      } else {
+        const table = await sql<{ wr: number }>`
+          SELECT wr FROM pragma_table_list WHERE name = 'crm_job_scratch'`.execute(db);
+        expect(table.rows).toEqual([{ wr: 1 }]);
+      }
+      expect(await indexColumns(db, storage.dialect, 'crm_job_scratch')).toContainEqual([
+        'job_id',
+        'namespace',
+        'key',
+        'item',
+      ]);
+
+      // Deleting the job deletes its scratch rows (ON DELETE CASCADE).
+      await db.deleteFrom('crm_sync_jobs').where('id', '=', jobId).execute();
+      const left = await db
+        .selectFrom('crm_job_scratch')
+        .select('item')
+        .where('job_id', '=', jobId)
+        .execute();
+      expect(left).toEqual([]);
     });
 
     it('leaves the database unchanged when run again', async () => {

@@ -764,6 +764,41 @@ export interface BackupStore {
 // The contract
 
 /** The hub's storage, version 1. */
+/** One value of a job's scratch space: a JSON value under a key, named by `item` among that key's values. */
+export interface ScratchItem {
+  readonly key: string;
+  /** Names the value among the key's values: putting the same key and item again replaces it. */
+  readonly item: string;
+  /** Any JSON value (stored as JSON text: what JSON drops, such as `undefined` properties, does not come back). */
+  readonly value: unknown;
+}
+
+/**
+ * Working space of a running job, for what a provider must remember over a whole read (Tave: who is on each job,
+ * before the address book is walked), kept by the database so that the process does not grow with the studio.
+ * Values live in namespaces, under keys, each named by an item. Nothing here is a record of the studio: the hub
+ * clears a job's space when the job ends (in the transaction that finishes it), and a provider clears a namespace
+ * before it fills it again.
+ */
+export interface ScratchStore {
+  /** Adds the items (upsert: a key and item already held get the new value). */
+  put(
+    jobId: string,
+    namespace: string,
+    items: readonly ScratchItem[],
+    options?: StorageCallOptions,
+  ): Promise<void>;
+  /** The values under each key, in item order (code-point order of `item`, as UTF-8 bytes sort); a key without values is absent. */
+  get(
+    jobId: string,
+    namespace: string,
+    keys: readonly string[],
+    options?: StorageCallOptions,
+  ): Promise<Map<string, unknown[]>>;
+  /** Drops a namespace of a job, or (without `namespace`) the job's whole space. */
+  clear(jobId: string, options?: StorageCallOptions & { readonly namespace?: string }): Promise<void>;
+}
+
 export interface HubStorage {
   readonly specificationVersion: 'v1';
   readonly integrations: IntegrationStore;
@@ -786,6 +821,11 @@ export interface HubStorage {
    * when it is on, does so late), and without them a lookup of 100 links can scan every link of the type.
    */
   refreshStatistics?(options?: StorageCallOptions): Promise<void>;
+  /**
+   * Optional: a running job's scratch space on disk (see {@link ScratchStore}). Without it providers keep that
+   * working state in the process.
+   */
+  readonly scratch?: ScratchStore;
   /**
    * Runs `fn` in one transaction: it commits when `fn` resolves and rolls back when it throws. `fn` gets a
    * HubStorage bound to the transaction and a handle a ClientStore of the same backend can join. Calling

@@ -22,6 +22,7 @@ export type {
   ProviderReadOptions,
   ProviderRecordChange,
   ProviderRecordType,
+  ProviderScratch,
   ProviderSession,
   ProviderWriteResult,
 } from './provider.js';

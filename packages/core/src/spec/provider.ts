@@ -9,6 +9,7 @@
  * retrying for this integration, a logger that redacts secrets, and an AbortSignal.
  */
 import type { CrmFieldMapping, FieldDefinition } from '../model/field-mapping.js';
+import type { ScratchItem } from './hub-storage.js';
 
 /** Kinds of records a provider can read or write. */
 export type ProviderRecordType = 'client' | 'project' | 'event' | 'invoice' | 'payment';
@@ -127,6 +128,21 @@ export type ProviderHttpClientFactory = ((
   ): { readonly remainingRequests: number; readonly resetTime: string } | undefined;
 };
 
+/**
+ * A provider's working space for one job: JSON values by namespace, key and item (see `ScratchItem`). The hub backs
+ * it with its storage's scratch space when the storage has one, once it holds more than a few thousand values, so
+ * that a provider which must remember something of every record over a whole read does not grow the process with
+ * the studio; until then (and outside a job) it is kept in memory. Values come back as JSON made them.
+ */
+export interface ProviderScratch {
+  /** Adds the items (upsert: a key and item already held get the new value). */
+  put(namespace: string, items: readonly ScratchItem[]): Promise<void>;
+  /** The values under each key, in item order (code-point order of `item`, as UTF-8 bytes sort); a key without values is absent. */
+  get(namespace: string, keys: readonly string[]): Promise<Map<string, unknown[]>>;
+  /** Drops every value of a namespace. */
+  clear(namespace: string): Promise<void>;
+}
+
 /** What `connect()` receives for one integration. */
 export interface ProviderContext {
   readonly integrationId: string;
@@ -141,6 +157,12 @@ export interface ProviderContext {
   readonly rateLimits: ProviderRateLimits;
   readonly logger: ProviderLogger;
   readonly signal: AbortSignal;
+  /**
+   * Optional: working space for the session's job (see {@link ProviderScratch}). Absent outside a job (a
+   * connection test) and under hosts of an earlier version; a provider then keeps the same values itself, e.g. in
+   * `createMemoryScratch()`.
+   */
+  readonly scratch?: ProviderScratch;
 }
 
 /** A record as the CRM holds it. `data` is the raw vendor object that field mappings read from. */

@@ -150,4 +150,11 @@ export {
   type RunJobOptions,
   runnableJobTypes,
 } from './run-job.js';
+export {
+  createJobScratch,
+  createMemoryScratch,
+  defaultScratchMemoryValues,
+  type JobScratchOptions,
+  type MemoryScratch,
+} from './scratch.js';
 export { runTwoWaySync, type TwoWaySyncResult, type TwoWaySyncStart } from './two-way.js';

@@ -71,6 +71,7 @@ import {
   runFieldMappingUpdate,
   startingFieldMappingUpdateCheckpoint,
 } from './remap.js';
+import { createJobScratch } from './scratch.js';
 import {
   credentialSecrets,
   type OpenedSession,
@@ -310,6 +311,7 @@ function renewingLease(storage: HubStorage, renewal: LeaseRenewal): HubStorage {
   if (tier !== undefined) renewing.getSupplierTier = (supplierId) => tier.call(storage, supplierId);
   const refresh = storage.refreshStatistics;
   if (refresh !== undefined) renewing.refreshStatistics = (options) => refresh.call(storage, options);
+  if (storage.scratch !== undefined) return { ...renewing, scratch: storage.scratch };
   return renewing;
 }
 
@@ -448,6 +450,8 @@ export async function runSyncJob(
       }
       if (connection !== null)
         await transaction.integrations.setConnectionStatus(job.integration_id, connection);
+      // The provider's working space is for this run only.
+      await transaction.scratch?.clear(job.id);
     });
     events.emit('jobFinished', { ...base, jobStatus, resultStatus, counts: { ...counts } });
     return { ...base, status: jobStatus, resultStatus, counts, ...(error === undefined ? {} : { error }) };
@@ -487,7 +491,9 @@ export async function runSyncJob(
         stats: () => ({ requestsSent: 0, retries: 0, rateLimited: 0 }),
       };
     } else {
-      opened = await openSession(provider, integration, { signal, environment });
+      // The provider's working space follows the storage the loop writes through (a dry run's transaction).
+      const scratch = createJobScratch({ storage: () => leaseStorage, jobId: job.id, signal });
+      opened = await openSession(provider, integration, { signal, environment, scratch });
       session = opened;
     }
     secrets = session.knownSecrets();

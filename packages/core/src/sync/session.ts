@@ -16,6 +16,7 @@ import type {
   ProviderHttpClientOptions,
   ProviderHttpStats,
   ProviderLogger,
+  ProviderScratch,
   ProviderSession,
 } from '../spec/provider.js';
 
@@ -80,9 +81,14 @@ export function openCredentials(vault: Vault, integration: CrmIntegration): Reco
 export async function openSession(
   provider: CrmProviderV1,
   integration: CrmIntegration,
-  options: { readonly signal: AbortSignal; readonly environment: SessionEnvironment },
+  options: {
+    readonly signal: AbortSignal;
+    readonly environment: SessionEnvironment;
+    /** The job's working space for the provider (`ProviderContext.scratch`); absent outside a job. */
+    readonly scratch?: ProviderScratch;
+  },
 ): Promise<OpenedSession> {
-  const { environment, signal } = options;
+  const { environment, signal, scratch } = options;
   const credentials = openCredentials(environment.vault, integration);
   const secrets = new Set(credentialSecrets(credentials));
   const knownSecrets = () => [...secrets];
@@ -94,6 +100,7 @@ export async function openSession(
     rateLimits: provider.rateLimits,
     logger,
     signal,
+    ...(scratch === undefined ? {} : { scratch }),
     createHttpClient(clientOptions: ProviderHttpClientOptions) {
       const factory = environment.httpClientFactory;
       if (factory === undefined) {

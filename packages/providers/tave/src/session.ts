@@ -4,6 +4,7 @@
  * rate limited, retrying, Retry-After honoured, the API key kept out of logs and errors).
  */
 import {
+  createMemoryScratch,
   type ExternalRecord,
   InvalidArgumentError,
   type ProviderConnectionInfo,
@@ -93,8 +94,10 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
   // Docs: the `ApiKeyAuth` security scheme (header `X-API-KEY`) of https://workspace.vsco.co/api
   const http = context.createHttpClient({ baseUrl: settings.baseUrl, headers: { 'X-API-KEY': apiKey } });
   const api = new TaveApi(http);
-  // What this session already read: each settings resource once, the client read's job verdicts for the project read.
+  // What this session already read: each settings resource once, whether the job contacts are stored.
   const cache = new TaveSessionCache(api);
+  // The full reads' pre-pass: the job's scratch space (the hub moves it to its storage when it grows), or memory.
+  const scratch = context.scratch ?? createMemoryScratch();
 
   return {
     async testConnection(options = {}): Promise<ProviderConnectionInfo> {
@@ -133,6 +136,7 @@ export function createTaveSession(context: ProviderContext, settings: ResolvedTa
         logger: context.logger,
         signal: combineSignals(context.signal, checked.signal),
         cache,
+        scratch,
       };
       switch (recordType) {
         case 'client':

@@ -1,14 +1,17 @@
 /**
- * The full reads keep each job's summary and who is on any job, not the job contact rows
- * (`collectJobSummaries`); the incremental fallback keeps the rows (`collectJobPeople`). Both must decide alike
+ * The full reads keep the job contacts in the scratch space, reduced to what a job's summary needs, and who is on
+ * any job (`storeJobContacts`); the incremental fallback keeps the rows (`collectJobPeople`). Both must decide alike
  * for every job and every contact of a generated studio — with hidden job contacts, jobs whose client was taken
  * off, and timestamps on team and vendor rows newer than the couple's.
  */
+
+import { createMemoryScratch } from '@wedsync/crm-core';
 import { createProviderHttpFactory } from '@wedsync/crm-provider-kit';
 import { type RunningFakeTave, startFakeTave } from '@wedsync/crm-testkit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaveApi } from '../src/api/client.js';
-import { collectJobPeople, collectJobSummaries, type ReadContext } from '../src/read/context.js';
+import { collectJobPeople, type ReadContext } from '../src/read/context.js';
+import { storedJobSummaries, storedOnJob, storeJobContacts } from '../src/read/pre-pass.js';
 import { TaveSessionCache } from '../src/read/session-cache.js';
 import { resolveTaveSettings } from '../src/settings.js';
 import { apiKey, memoryLogger } from './helpers.js';
@@ -46,23 +49,38 @@ function readContext(): ReadContext {
     logger,
     signal: undefined,
     cache: new TaveSessionCache(api),
+    scratch: createMemoryScratch(),
   };
 }
 
 describe('job summaries without the rows', () => {
   it('say what the rows say, for every job and every contact', async () => {
-    const summaries = await collectJobSummaries(readContext());
+    const context = readContext();
+    const stored = await storeJobContacts(context, { keepRows: false });
     const people = await collectJobPeople(readContext());
     const jobIds = [...people.byJob.keys()];
     expect(jobIds.length).toBeGreaterThan(100);
-    expect(summaries.jobCount).toBe(jobIds.length);
-    for (const jobId of jobIds) expect(summaries.summaryOf(jobId), jobId).toEqual(people.summaryOf(jobId));
-    expect(summaries.summaries()).toEqual(people.summaries());
+    expect(stored.rows).toBeUndefined();
+    expect(stored.jobContacts).toBe(fake.state.list('job-contact').length);
+    const summaries = await storedJobSummaries(context.scratch, [...jobIds, 'no-such-job']);
+    for (const jobId of jobIds) expect(summaries.get(jobId), jobId).toEqual(people.summaryOf(jobId));
+    expect(summaries.get('no-such-job')).toEqual(people.summaryOf('no-such-job'));
     // The edits above made jobs without a client and jobs whose newest change is a row that is not a couple's.
     expect(jobIds.some((jobId) => people.summaryOf(jobId).clientId === undefined)).toBe(true);
-    for (const contact of fake.state.list('address-book')) {
-      expect(summaries.isOnJob(contact.id), contact.id).toBe(people.isOnJob(contact.id));
-    }
-    expect(summaries.summaryOf('no-such-job')).toEqual(people.summaryOf('no-such-job'));
+    const contactIds = fake.state.list('address-book').map((contact) => contact.id);
+    const onJob = await storedOnJob(context.scratch, contactIds);
+    for (const contactId of contactIds)
+      expect(onJob.has(contactId), contactId).toBe(people.byContact.has(contactId));
+    expect(onJob.size).toBeGreaterThan(0);
+  });
+
+  it('are stored afresh by each walk: nothing an earlier walk stored outlives it', async () => {
+    const context = readContext();
+    await context.scratch.put('tave:job-contacts', [{ key: 'gone-job', item: 'gone-row', value: {} }]);
+    await context.scratch.put('tave:on-job', [{ key: 'gone-contact', item: '', value: true }]);
+    const kept = await storeJobContacts(context, { keepRows: true });
+    expect(kept.rows?.length).toBe(kept.jobContacts);
+    expect((await context.scratch.get('tave:job-contacts', ['gone-job'])).size).toBe(0);
+    expect((await storedOnJob(context.scratch, ['gone-contact'])).size).toBe(0);
   });
 });

@@ -22,6 +22,7 @@ import { createIntegrationStore } from './integrations.js';
 import { createJobStore } from './jobs.js';
 import { createLinkStore, linksTable } from './links.js';
 import { createLogStore } from './logs.js';
+import { createScratchStore } from './scratch.js';
 import { createStagingStore } from './staging.js';
 
 export type { AnyDatabase, StorageContext, SupplierTierSource } from './context.js';
@@ -54,6 +55,8 @@ export function createHubStorage(context: StorageContext, transactionHandle?: Tr
     links: createLinkStore(context),
     conflicts: createConflictStore(context),
     backups: createBackupStore(context),
+    // Bound like every part: on a transaction's storage, scratch writes commit or roll back with it.
+    scratch: createScratchStore(context),
 
     async transaction<Result>(fn: (storage: HubStorage, handle: TransactionHandle) => Promise<Result>) {
       if (handle !== undefined) return fn(storage, handle);

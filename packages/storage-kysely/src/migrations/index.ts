@@ -16,6 +16,8 @@
  *    `json_extract` in an index made rows nested deeper than 1,000 levels impossible to stage).
  * 8. `0008_link_base_updated_at_column`: `crm_record_links.base_updated_at`, the WedSync record's `updated_at`
  *    when it was known to equal the link's base snapshot (exports pass over records that still carry it).
+ * 9. `0009_job_scratch_table`: `crm_job_scratch`, the working space of running jobs (`HubStorage.scratch`): JSON
+ *    text values by (job, namespace, key, item), dropped with their job by cascade.
  *
  * Safe to run twice (applied steps are skipped) and from several processes at once on PostgreSQL: the Migrator
  * takes an advisory lock and runs each step in a transaction. Do not call it from inside another kysely
@@ -32,6 +34,7 @@ import {
   tableColumnNames,
 } from './crm-tables.js';
 import { createHostTables, type HostSchema } from './host-tables.js';
+import { createJobScratchTable } from './job-scratch-table.js';
 import { addLinkBaseUpdatedAtColumn } from './link-base-updated-at-column.js';
 import { createStagingJobIndex } from './staging-job-index.js';
 import { createStagingLatestIndex } from './staging-latest-index.js';
@@ -70,6 +73,7 @@ export const hubMigrationNames = [
   '0006_staging_job_index',
   '0007_staging_record_type_column',
   '0008_link_base_updated_at_column',
+  '0009_job_scratch_table',
 ] as const;
 
 async function assertHostTablesExist(db: AnyDatabase, options: MigrateHubOptions): Promise<void> {
@@ -116,6 +120,7 @@ export function hubMigrations(
     '0006_staging_job_index': { up: (db) => createStagingJobIndex(db, options.dialect) },
     '0007_staging_record_type_column': { up: (db) => addStagingRecordTypeColumn(db, options.dialect) },
     '0008_link_base_updated_at_column': { up: (db) => addLinkBaseUpdatedAtColumn(db, options.dialect) },
+    '0009_job_scratch_table': { up: (db) => createJobScratchTable(db, options.dialect) },
   };
 }
 

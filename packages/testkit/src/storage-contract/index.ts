@@ -4,7 +4,8 @@
  * `storage contract [pglite] > sync jobs > concurrent claims return distinct jobs`.
  *
  * One fixture (one migrated database) serves the whole suite: PGlite takes seconds to start. Each test works in
- * suppliers and integrations of its own, so tests never depend on each other's rows.
+ * suppliers and integrations of its own, so tests never depend on each other's rows. The groups of optional
+ * members (the scratch space) skip their tests when the storage does not offer them.
  *
  * ```ts
  * import { runStorageContract } from '@wedsync/crm-testkit';
@@ -20,6 +21,7 @@ import { contractScope, type StorageContractFixture, type StorageContractOptions
 import { integrationTests } from './integrations.js';
 import { jobTests } from './jobs.js';
 import { recordTests } from './records.js';
+import { scratchTests } from './scratch.js';
 import { transactionTests } from './transactions.js';
 
 export type { StorageContractFixture, StorageContractOptions } from './harness.js';
@@ -51,5 +53,6 @@ export function runStorageContract(options: StorageContractOptions): void {
     jobTests(scope);
     recordTests(scope);
     transactionTests(scope);
+    scratchTests(scope);
   });
 }

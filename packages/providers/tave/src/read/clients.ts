@@ -9,25 +9,30 @@
  * contacts and the partner's contact; its `modifiedAt` is the newest `modified` among all of them, so a change to
  * any of them moves the client past the watermark.
  *
- * A full read needs every job contact and job before the address book is read:
+ * A full read needs every job contact and job before the address book is read. What it learns of them goes to
+ * the session's scratch space (`ProviderContext.scratch`, see `pre-pass.ts`), which the hub moves to its storage
+ * once it grows, so the read holds a page or two in memory whatever the studio's size:
  *
  * 1. `GET /studio/me` (currency) and `GET /custom-field` (labels), read once per session;
- * 2. one walk of `/job-contact`: each job's client and partner candidates (ids only); each job's client and the
- *    newest change of its contacts are kept in the session for the project read (`session-cache.ts`);
- * 3. one walk of `/job`: a small summary of each client's jobs (id, type, dates, stage, guests, budget);
- * 4. one walk of `/address-book` that yields pages of clients. Each page is yielded once the partners of its
- *    clients are settled, and no fetched page is held back. A candidate the walk has shown is known. Partners are
- *    usually typed in with their client, so their ULIDs sit right after the client's: the last clients of a page
- *    whose partner is not shown yet wait for the next page, their ids carried in the cursor
- *    (`address-book:page:N:waiting:<ids>`). Any other candidate not shown (further ahead, before a resumed read's
- *    cursor, archived or gone) is looked up by `GET /address-book/{id}` while those lookups cost less than a
- *    walk; past that, one walk of the whole address book settles them all. 500 clients at pages of 100: no
- *    lookup (measured).
+ * 2. one walk of `/job-contact`: each job's contacts (reduced to what decides its client and partner candidates)
+ *    and who is on any job; the project read of the same session reads them too (`session-cache.ts`);
+ * 3. one walk of `/job`: a small summary of each client's jobs (id, type, dates, stage, guests, budget) with the
+ *    partner candidates each job names, and who may be whose partner;
+ * 4. one walk of `/address-book` that yields pages of clients. For each page, the pre-pass says which contacts
+ *    are clients and what their jobs are. Each page is yielded once the partners of its clients are settled,
+ *    and no fetched page is held back. A candidate the walk has shown is known: on the client's page or the one
+ *    after it, in memory; on an earlier page, because the walk kept it in the scratch space when it passed (the
+ *    pre-pass says who may be wanted by a client still to come). Partners are usually typed in with their
+ *    client, so their ULIDs sit right after the client's: the last clients of a page whose partner is not shown
+ *    yet wait for the next page, their ids carried in the cursor (`address-book:page:N:waiting:<ids>`). Any other
+ *    candidate not shown (further ahead, before a resumed read's cursor, archived or gone) is looked up by
+ *    `GET /address-book/{id}` while those lookups cost less than a walk; past that, one walk of the whole address
+ *    book settles them all. 500 clients at pages of 100: no lookup (measured).
  *
  * Only walk 4 yields pages, so a crash loses at most the page in flight. Resuming runs steps 1–3 again (a new
- * session has nothing kept), looks up the waiting clients by id and continues at page N. The number of clients is
- * known at the end of a walk from page 1: only its last page carries `totalRecords`. Memory holds ids, job
- * summaries and the partners some client still to be yielded needs, never the whole address book.
+ * session starts them afresh: each clears what it keeps before it fills it), looks up the waiting clients by id
+ * and continues at page N. The number of clients is known at the end of a walk from page 1: only its last page
+ * carries `totalRecords`.
  *
  * An incremental read (`since`) walks `/job-contact` (hidden ones too), `/job` and `/address-book` by
  * `modified desc` down to the watermark — usually one page each — and works out which clients those changes
@@ -43,7 +48,7 @@
  * without moving `modified` (the vendor documents no rule for it; a job's derived fields, such as its
  * `jobTypeName` after the job type is renamed, may be such changes).
  */
-import type { ExternalRecord, ProviderPage } from '@wedsync/crm-core';
+import type { ExternalRecord, ProviderPage, ProviderScratch, ScratchItem } from '@wedsync/crm-core';
 import { type TaveContactItem, TaveContactSchema, type TaveJobItem, TaveJobSchema } from '../api/schemas.js';
 import {
   type ChangeSet,
@@ -53,11 +58,8 @@ import {
   memoryRowSource,
 } from './changes.js';
 import {
-  collectJobPeople,
-  collectJobSummaries,
   customFieldResolver,
-  type JobPeople,
-  type JobSummaries,
+  jobPeopleOf,
   type ReadContext,
   studioCurrency,
   withoutLinks,
@@ -72,6 +74,7 @@ import {
 import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
 import { collectChanges, pagesOf, TaveLookups } from './lookups.js';
+import { prePassNamespaces, storedJobSummaries, storedOnJob, storeJobContacts } from './pre-pass.js';
 
 /** A money amount of the API with the studio's currency; null when the amount is. */
 export interface TaveMoneyValue {
@@ -105,6 +108,8 @@ interface JobRow {
   readonly order: string;
   /** The newest `modified` of the job and its contacts. */
   readonly changed: string | undefined;
+  /** The job's partner candidates, best first (its other couple-role contacts). */
+  readonly partners: readonly string[];
 }
 
 /** What every client of one read shares. */
@@ -140,6 +145,7 @@ function jobRowOf(job: TaveJobItem, people: JobPeopleSummary, parts: ClientParts
     summary: jobSummary(job, parts.currencyCode, parts.weddingJobTypes),
     order: `${job.created === undefined ? '' : new Date(Date.parse(job.created) || 0).toISOString()}\u0000${job.id}`,
     changed: newestTime([job.modified, people.contactsModified]),
+    partners: people.partners,
   };
 }
 
@@ -149,13 +155,9 @@ function sortJobRows(rows: JobRow[]): JobRow[] {
 }
 
 /** The partner candidates of a client: those of its most recent job (rows oldest first) that has any. */
-function partnerCandidatesOf(
-  clientId: string,
-  rows: readonly JobRow[],
-  summaryOf: (jobId: string) => JobPeopleSummary,
-): readonly string[] {
+function partnerCandidatesOf(clientId: string, rows: readonly JobRow[]): readonly string[] {
   for (let index = rows.length - 1; index >= 0; index -= 1) {
-    const candidates = summaryOf((rows[index] as JobRow).summary.id).partners.filter((id) => id !== clientId);
+    const candidates = (rows[index] as JobRow).partners.filter((id) => id !== clientId);
     if (candidates.length > 0) return candidates;
   }
   return [];
@@ -378,7 +380,7 @@ async function targetedClients(
     }
     if (!isClient(contact, rows.length > 0, (rowsOfContact.get(id)?.length ?? 0) > 0)) continue;
     sortJobRows(rows);
-    const partnerIds = partnerCandidatesOf(id, rows, summaryOf);
+    const partnerIds = partnerCandidatesOf(id, rows);
     pending.push({
       contact,
       rows,
@@ -417,60 +419,83 @@ interface FullPassOptions {
   readonly only?: { readonly changes: ChangeSet; readonly afterId: string | undefined };
 }
 
+/**
+ * Walks `/job` once (step 3): each client's jobs, and the partners those jobs name, into the scratch space.
+ * Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — closed jobs included.
+ */
+async function storeClientJobs(context: ReadContext, parts: ClientParts): Promise<number> {
+  const { scratch } = context;
+  await scratch.clear(prePassNamespaces.clientJobs);
+  await scratch.clear(prePassNamespaces.wantedPartner);
+  await scratch.clear(prePassNamespaces.seenPartner);
+  let clientJobs = 0;
+  for await (const page of context.api.list({
+    path: 'job',
+    schema: TaveJobSchema,
+    pageSize: context.settings.pageSize,
+    query: { includeClosed: true, sortBy: 'id' },
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+  })) {
+    const summaries = await storedJobSummaries(
+      scratch,
+      page.items.map((job) => job.id),
+    );
+    const rows: ScratchItem[] = [];
+    const wanted: ScratchItem[] = [];
+    for (const job of page.items) {
+      const summary = summaries.get(job.id) ?? summarizeJob(undefined);
+      const clientId = summary.clientId;
+      if (clientId === undefined) continue;
+      clientJobs += 1;
+      rows.push({ key: clientId, item: job.id, value: jobRowOf(job, summary, parts) });
+      for (const partnerId of summary.partners) {
+        if (partnerId !== clientId) wanted.push({ key: partnerId, item: clientId, value: clientId });
+      }
+    }
+    await scratch.put(prePassNamespaces.clientJobs, rows);
+    await scratch.put(prePassNamespaces.wantedPartner, wanted);
+  }
+  return clientJobs;
+}
+
+/** What the pre-pass says of some contacts of the address book: their jobs (oldest first) and who is on a job. */
+interface ContactFacts {
+  readonly rows: ReadonlyMap<string, JobRow[]>;
+  readonly onJob: ReadonlySet<string>;
+}
+
+async function contactFacts(scratch: ProviderScratch, contactIds: readonly string[]): Promise<ContactFacts> {
+  const stored = await scratch.get(prePassNamespaces.clientJobs, contactIds);
+  const rows = new Map<string, JobRow[]>();
+  for (const [clientId, values] of stored) rows.set(clientId, sortJobRows(values as JobRow[]));
+  return { rows, onJob: await storedOnJob(scratch, contactIds) };
+}
+
 /** The full read (steps 1–5 of the module comment), or the incremental fallback that filters it. */
 async function* fullPass(
   context: ReadContext,
   parts: ClientParts,
   options: FullPassOptions,
 ): AsyncGenerator<ProviderPage> {
-  const { api, settings, signal } = context;
+  const { api, settings, signal, scratch } = context;
   const withSignal = signal === undefined ? {} : { signal };
   const { only } = options;
 
-  // 2. Who is the client and who may be the partner, per job: a full read keeps each job's summary only; the
-  // incremental fallback keeps the rows too (it works out from them which clients the changes touch).
-  const rowsKept: JobPeople | undefined = only === undefined ? undefined : await collectJobPeople(context);
-  const people: JobSummaries = rowsKept ?? (await collectJobSummaries(context));
-
-  // 3. Each client's jobs, oldest first.
-  const jobsOf = new Map<string, JobRow[]>();
-  // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — closed jobs included.
-  for await (const page of api.list({
-    path: 'job',
-    schema: TaveJobSchema,
-    pageSize: settings.pageSize,
-    query: { includeClosed: true, sortBy: 'id' },
-    ...withSignal,
-  })) {
-    for (const job of page.items) {
-      const summary = people.summaryOf(job.id);
-      const clientId = summary.clientId;
-      if (clientId === undefined) continue;
-      const row = jobRowOf(job, summary, parts);
-      const rows = jobsOf.get(clientId);
-      if (rows === undefined) jobsOf.set(clientId, [row]);
-      else rows.push(row);
-    }
-  }
+  // 2. Who is on each job, in the scratch space; the incremental fallback keeps the rows too (it works out from
+  // them which clients the changes touch).
+  const stored = await storeJobContacts(context, { keepRows: only !== undefined });
+  // 3. Each client's jobs.
+  const clientJobs = await storeClientJobs(context, parts);
   const touched =
-    only === undefined || rowsKept === undefined
+    only === undefined || stored.rows === undefined
       ? undefined
-      : new Set((await clientsToReread(only.changes, memoryRowSource(rowsKept))) ?? []);
-  const partnerCandidates = new Map<string, readonly string[]>();
-  for (const [clientId, rows] of jobsOf) {
-    sortJobRows(rows);
-    if (touched !== undefined && !touched.has(clientId)) continue;
-    const candidates = partnerCandidatesOf(clientId, rows, (jobId) => people.summaryOf(jobId));
-    if (candidates.length === 0) continue;
-    partnerCandidates.set(clientId, candidates);
-  }
+      : new Set((await clientsToReread(only.changes, memoryRowSource(jobPeopleOf(stored.rows)))) ?? []);
+  // This session's project read takes each job's client from the stored job contacts: no walk of its own.
+  if (only === undefined) context.cache.keepJobContacts();
 
-  const isClientContact = (contact: TaveContactItem): boolean =>
-    isClient(contact, jobsOf.has(contact.id), people.isOnJob(contact.id));
-  // The client of every job on the pre-pass's job contacts: this session's project read needs no walk of its own.
-  if (only === undefined) context.cache.keepJobVerdicts(people.summaries());
-
-  const book = new PartnerBook(partnerCandidates);
+  /** The jobs of the clients admitted and not yet yielded. */
+  const pendingRows = new Map<string, readonly JobRow[]>();
+  const book = new PartnerBook(scratch);
   const lookups = new TaveLookups(context, Number.POSITIVE_INFINITY);
   const state = {
     clients: 0,
@@ -478,6 +503,19 @@ async function* fullPass(
     lookupBudget: undefined as number | undefined,
     lookedUp: 0,
     scanned: false,
+    /** The last id of the address book page being yielded: clients after it are still to come. */
+    position: '',
+  };
+
+  /** Takes clients in: their jobs and partner candidates (a client's partner comes from its latest job naming one). */
+  const admit = async (clients: readonly TaveContactItem[], facts: ContactFacts): Promise<void> => {
+    for (const contact of clients) pendingRows.set(contact.id, facts.rows.get(contact.id) ?? []);
+    await book.admit(
+      clients.map((contact) => ({
+        clientId: contact.id,
+        candidates: partnerCandidatesOf(contact.id, facts.rows.get(contact.id) ?? []),
+      })),
+    );
   };
 
   /**
@@ -499,7 +537,10 @@ async function* fullPass(
       }
       state.lookedUp += open.size;
       const found = await lookups.contacts(open);
-      for (const id of open) book.found(id, found.get(id));
+      await book.found(
+        [...open].map((id) => ({ id, contact: found.get(id) })),
+        state.position,
+      );
     }
   };
 
@@ -512,10 +553,22 @@ async function* fullPass(
       query: { sortBy: 'id' },
       ...withSignal,
     })) {
-      for (const contact of page.items) book.see(contact);
+      await book.sawPage(page.items, state.position);
     }
     book.complete();
     state.scanned = true;
+  };
+
+  /** The records of clients whose partners are settled; they are let go. */
+  const recordsOf = (clients: readonly TaveContactItem[]): ExternalRecord[] => {
+    const records = clients.map((contact) =>
+      clientRecord(contact, pendingRows.get(contact.id) ?? [], book.partnerOf(contact.id), parts),
+    );
+    for (const contact of clients) {
+      pendingRows.delete(contact.id);
+      book.release(contact.id);
+    }
+    return records;
   };
 
   // 4. The clients, one page of the address book at a time, each with its partner settled before it is yielded.
@@ -527,10 +580,13 @@ async function* fullPass(
     // A resumed read: the clients that waited, as they are now.
     state.lookedUp += options.waiting.length;
     const found = await lookups.contacts(options.waiting);
+    const facts = await contactFacts(scratch, options.waiting);
     for (const id of options.waiting) {
       const contact = found.get(id);
-      if (contact !== undefined && isClientContact(contact)) waiting.push(contact);
+      if (contact !== undefined && isClient(contact, facts.rows.has(id), facts.onJob.has(id)))
+        waiting.push(contact);
     }
+    await admit(waiting, facts);
   }
   // Docs: GET /address-book (operation listResourceAddressBook) https://workspace.vsco.co/api#tag/Contacts
   for await (const page of api.list({
@@ -542,10 +598,14 @@ async function* fullPass(
     ...withSignal,
   })) {
     state.lookupBudget ??= pagesOf(page.totalItems, settings.pageSize);
+    state.position = page.items.at(-1)?.id ?? state.position;
+    const facts = await contactFacts(
+      scratch,
+      page.items.map((contact) => contact.id),
+    );
     const clients: TaveContactItem[] = [];
     for (const contact of page.items) {
-      book.see(contact);
-      if (!isClientContact(contact)) continue;
+      if (!isClient(contact, facts.rows.has(contact.id), facts.onJob.has(contact.id))) continue;
       state.clients += 1;
       if (touched !== undefined) {
         if (!touched.has(contact.id)) continue;
@@ -553,6 +613,9 @@ async function* fullPass(
       }
       clients.push(contact);
     }
+    // This page's clients first, so that the page settles what they want.
+    await admit(clients, facts);
+    await book.sawPage(page.items, state.position);
     // The clients that waited for this page are settled by it, or looked up; so are this page's, but for the
     // last ones that may wait for the next page (only a full read's pages wait: an incremental one's cursors
     // name the last id yielded).
@@ -565,10 +628,7 @@ async function* fullPass(
     const ready = [...waiting, ...clients.slice(0, wait)];
     waiting = clients.slice(wait);
     await settle(ready);
-    const records = ready.map((contact) =>
-      clientRecord(contact, jobsOf.get(contact.id) ?? [], book.partnerOf(contact.id), parts),
-    );
-    for (const contact of ready) book.release(contact.id);
+    const records = recordsOf(ready);
     if (touched === undefined) {
       yield {
         records,
@@ -590,15 +650,12 @@ async function* fullPass(
   if (waiting.length > 0) {
     // The walk ended without a last page for them (the address book shrank under a resumed read).
     await settle(waiting);
-    const records = waiting.map((contact) =>
-      clientRecord(contact, jobsOf.get(contact.id) ?? [], book.partnerOf(contact.id), parts),
-    );
-    yield { records, cursor: null };
+    yield { records: recordsOf(waiting), cursor: null };
   }
   context.logger.debug('Tave client read: address book read', {
     clients: state.clients,
-    clientsWithJobs: jobsOf.size,
-    jobs: people.jobCount,
+    clientJobs,
+    jobContacts: stored.jobContacts,
     partnersLookedUp: state.lookedUp,
     partnersScanned: state.scanned,
     ...(touched === undefined ? {} : { touched: touched.size }),
@@ -606,39 +663,86 @@ async function* fullPass(
 }
 
 /**
- * The partners of the clients still to be yielded, as the address book is walked. A client's partner is its
- * first candidate (best first) that is a visible person; it is settled once every candidate before that one has
- * been seen (in the walk, or looked up by id) or cannot be any more.
+ * The partners of the clients being yielded, as the address book is walked. A client's partner is its first
+ * candidate (best first) that is a visible person; it is settled once every candidate before that one has been
+ * seen (in the walk, or looked up by id) or cannot be any more.
  *
- * Only records some client still to be yielded may need are kept, and a client's candidates are let go once it
- * is yielded: with partners near their clients in the address book (ids are ULIDs, so a partner typed in with
- * the client sits next to it), the book holds a page's worth of partners, not the studio's.
+ * The book holds in memory only the clients admitted and not yet yielded (a page, and those waiting for the
+ * next) and what their candidates are. A wanted partner the walk shows before its client's page (the pre-pass
+ * lists who may want whom, `tave:wanted-partner`) goes to the scratch space (`tave:seen-partner`), and comes back
+ * when its client is admitted. With partners near their clients in the address book (ids are ULIDs, so a partner
+ * typed in with the client sits next to it), that is rare.
  */
 class PartnerBook {
-  /** Each client's partner candidates, best first, until the client is yielded. */
-  readonly #candidates: Map<string, readonly string[]>;
-  /** How many clients still to be yielded name each candidate. */
+  readonly #scratch: ProviderScratch;
+  /** Each admitted client's partner candidates, best first, until the client is yielded. */
+  readonly #candidates = new Map<string, readonly string[]>();
+  /** How many admitted clients name each candidate. */
   readonly #wantedBy = new Map<string, number>();
-  /** The candidates seen (walked past or looked up) that are visible people; null for those that are not. */
+  /** The admitted clients' candidates seen (walked past, looked up or kept earlier): the visible people, or null. */
   readonly #seen = new Map<string, TaveContactItem | null>();
   #complete = false;
 
-  constructor(candidates: ReadonlyMap<string, readonly string[]>) {
-    this.#candidates = new Map(candidates);
-    for (const ids of candidates.values()) {
-      for (const id of ids) this.#wantedBy.set(id, (this.#wantedBy.get(id) ?? 0) + 1);
+  constructor(scratch: ProviderScratch) {
+    this.#scratch = scratch;
+  }
+
+  /** Takes clients in with their candidates; the candidates seen before (kept in the scratch space) come back. */
+  async admit(
+    clients: readonly { readonly clientId: string; readonly candidates: readonly string[] }[],
+  ): Promise<void> {
+    const unknown = new Set<string>();
+    for (const { clientId, candidates } of clients) {
+      if (candidates.length === 0) continue;
+      this.#candidates.set(clientId, candidates);
+      for (const id of candidates) {
+        this.#wantedBy.set(id, (this.#wantedBy.get(id) ?? 0) + 1);
+        if (!this.#seen.has(id)) unknown.add(id);
+      }
+    }
+    if (unknown.size === 0) return;
+    const kept = await this.#scratch.get(prePassNamespaces.seenPartner, [...unknown]);
+    for (const [id, values] of kept) {
+      if (!this.#seen.has(id)) this.#seen.set(id, (values[0] ?? null) as TaveContactItem | null);
     }
   }
 
-  /** Notes a contact of a walk (the first sighting of a wanted contact counts). */
-  see(contact: TaveContactItem): void {
-    this.found(contact.id, contact);
+  /**
+   * Notes the contacts of an address book page (of the walk, or of a scan of it): those an admitted client wants
+   * are kept here, and those a client after `position` wants (the pre-pass says who) go to the scratch space.
+   */
+  async sawPage(contacts: readonly TaveContactItem[], position: string): Promise<void> {
+    await this.found(
+      contacts.map((contact) => ({ id: contact.id, contact })),
+      position,
+    );
   }
 
-  /** Notes a wanted contact looked up by id: its record, or undefined when the API has none. */
-  found(id: string, contact: TaveContactItem | undefined): void {
-    if (!this.#wantedBy.has(id) || this.#seen.has(id)) return;
-    this.#seen.set(id, contact !== undefined && canPartner(contact) ? contact : null);
+  /**
+   * Notes contacts seen or looked up by id: each with its record, or undefined when the API has none (the
+   * first sighting of an admitted client's candidate counts).
+   */
+  async found(
+    sightings: readonly { readonly id: string; readonly contact: TaveContactItem | undefined }[],
+    position: string,
+  ): Promise<void> {
+    if (sightings.length === 0) return;
+    const partnerOrNull = (contact: TaveContactItem | undefined) =>
+      contact !== undefined && canPartner(contact) ? contact : null;
+    for (const { id, contact } of sightings) {
+      if (this.#wantedBy.has(id) && !this.#seen.has(id)) this.#seen.set(id, partnerOrNull(contact));
+    }
+    const wanted = await this.#scratch.get(
+      prePassNamespaces.wantedPartner,
+      sightings.map((sighting) => sighting.id),
+    );
+    const later: ScratchItem[] = [];
+    for (const { id, contact } of sightings) {
+      const clients = wanted.get(id) as string[] | undefined;
+      if (clients?.some((clientId) => clientId > position))
+        later.push({ key: id, item: '', value: partnerOrNull(contact) });
+    }
+    if (later.length > 0) await this.#scratch.put(prePassNamespaces.seenPartner, later);
   }
 
   /** Every wanted contact that was not seen is absent (a walk of the whole address book missed it). */

@@ -4,10 +4,10 @@
  * `budget` (`leadMaxBudget` with the currency, or null); `links.client` is the job's client contact. The client
  * comes from the job's contacts, so a project's `modifiedAt` is the newest `modified` of the job and its contacts.
  *
- * A full read walks `/job-contact` once (each job's client), then `/job` by id, one yielded page per page
- * (cursors `job:page:N`). After a full client read in the same session it walks `/job` only: the client read's
- * pre-pass already walked `/job-contact` and kept each job's client and the newest change of its contacts for
- * this read (see `session-cache.ts`).
+ * A full read walks `/job-contact` once into the session's scratch space (each job's contacts, `pre-pass.ts`),
+ * then `/job` by id, one yielded page per page (cursors `job:page:N`), each page's clients worked out from the
+ * stored job contacts. After a full client read in the same session it walks `/job` only: the client read's
+ * pre-pass already stored the job contacts (see `session-cache.ts`).
  *
  * An incremental read (`since`) walks `/job-contact` by `modified desc` down to the watermark (hidden ones too),
  * then `/job` the same way, one yielded page per page (cursors `job:modified:page:N`); the client of each changed
@@ -21,7 +21,6 @@ import { type TaveJobItem, TaveJobSchema } from '../api/schemas.js';
 import { collectLinkChanges } from './changes.js';
 import {
   collectJobPeople,
-  collectJobSummaries,
   customFieldResolver,
   type JobPeople,
   type ReadContext,
@@ -38,6 +37,7 @@ import {
 import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
 import { pagesOf, TaveLookups } from './lookups.js';
+import { storedJobSummaries, storeJobContacts } from './pre-pass.js';
 import type { JobVerdict } from './session-cache.js';
 
 /** A job on which no contact is. */
@@ -90,12 +90,8 @@ export async function* readProjects(
   }
   const start = parseTaveCursor(options.cursor, 'job', false);
   const parts = await projectParts(context);
-  // The client read of this session worked out each job's client already; without it, walk the job contacts.
-  const kept = context.cache.takeJobVerdicts();
-  const verdictOf =
-    kept === undefined
-      ? (await collectJobSummaries(context)).summaryOf
-      : (jobId: string): JobVerdict => kept.get(jobId) ?? noVerdict;
+  // The client read of this session stored every job's contacts already; without it, walk them.
+  if (!context.cache.takeJobContacts()) await storeJobContacts(context, { keepRows: false });
   // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — `includeClosed=true`.
   for await (const page of context.api.list({
     path: 'job',
@@ -105,8 +101,12 @@ export async function* readProjects(
     cursor: start,
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   })) {
+    const verdicts = await storedJobSummaries(
+      context.scratch,
+      page.items.map((job) => job.id),
+    );
     yield {
-      records: page.items.map((job) => projectRecord(job, verdictOf(job.id), parts)),
+      records: page.items.map((job) => projectRecord(job, verdicts.get(job.id) ?? noVerdict, parts)),
       cursor: formatTaveCursor('job', page.cursor, false),
       ...(page.totalItems === undefined ? {} : { totalRecords: page.totalItems }),
     };

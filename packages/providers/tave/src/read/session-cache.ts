@@ -1,12 +1,12 @@
 /**
  * What one session (one job) reads once and reuses: the studio's settings (`/studio/me`, its time zone, custom
- * field definitions, event types, payment methods), and the job contacts' verdict on each job (its client and
- * when its contacts last changed), which the full client read works out and the full project read needs.
+ * field definitions, event types, payment methods), and whether the full client read stored every job's
+ * contacts in the scratch space (`pre-pass.ts`), which the full project read then reads instead of walking
+ * `/job-contact` again.
  *
- * Settings are kept for the session's life (a few small objects). The job verdicts are kept from the end of the
- * client read's pre-pass until the project read takes them: two strings per job (about 250 KB per 1,000 jobs, measured).
- * A write drops them (it may change who is on a job). Nothing here outlives the session: a new session (a
- * resumed job) starts empty, and a miss simply reads again.
+ * Settings are kept for the session's life (a few small objects). The stored job contacts are handed to the
+ * project read once; a write makes them stale (it may change who is on a job). Nothing here outlives the
+ * session: a new session (a resumed job) starts empty, and a miss simply reads again.
  */
 import type { TaveApi } from '../api/client.js';
 import {
@@ -33,7 +33,7 @@ export type TaveReferencePath = 'event-type' | 'payment-method';
 export class TaveSessionCache {
   readonly #api: TaveApi;
   readonly #values = new Map<string, Promise<unknown>>();
-  #jobVerdicts: ReadonlyMap<string, JobVerdict> | undefined;
+  #jobContactsStored = false;
 
   constructor(api: TaveApi) {
     this.#api = api;
@@ -89,21 +89,21 @@ export class TaveSessionCache {
     );
   }
 
-  /** Keeps each job's verdict (by job id) for the next full project read; replaces what was kept. */
-  keepJobVerdicts(verdicts: ReadonlyMap<string, JobVerdict>): void {
-    this.#jobVerdicts = verdicts;
+  /** Notes that the scratch space holds every job's contacts, as of now, for the next full project read. */
+  keepJobContacts(): void {
+    this.#jobContactsStored = true;
   }
 
-  /** The kept job verdicts, handed over once (the cache lets go of them); undefined when none are kept. */
-  takeJobVerdicts(): ReadonlyMap<string, JobVerdict> | undefined {
-    const verdicts = this.#jobVerdicts;
-    this.#jobVerdicts = undefined;
-    return verdicts;
+  /** Whether the scratch space holds every job's contacts, answered yes once (the next call walks again). */
+  takeJobContacts(): boolean {
+    const stored = this.#jobContactsStored;
+    this.#jobContactsStored = false;
+    return stored;
   }
 
-  /** Drops what a write may have made stale (the job verdicts); settings stay. */
+  /** Drops what a write may have made stale (the stored job contacts); settings stay. */
   forgetRecords(): void {
-    this.#jobVerdicts = undefined;
+    this.#jobContactsStored = false;
   }
 
   /** One value per key; a failed read is forgotten, so the next caller reads again. */
