@@ -543,6 +543,17 @@ export interface RecordLinkStore {
     externalIds: readonly string[],
     options?: StorageCallOptions,
   ): Promise<RecordLink[]>;
+  /**
+   * Optional: the WedSync id of each of these CRM ids that has a link, by CRM id — what an import needs to
+   * resolve a record's parents, without reading whole links (their JSON base snapshots above all). Without it the
+   * hub reads them with `findByExternalIds`.
+   */
+  findWedsyncIds?(
+    integrationId: string,
+    recordType: RecordType,
+    externalIds: readonly string[],
+    options?: StorageCallOptions,
+  ): Promise<ReadonlyMap<string, string>>;
   /** Links of these WedSync ids (one query per chunk of ids). */
   findByWedsyncIds(
     integrationId: string,

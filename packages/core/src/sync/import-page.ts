@@ -49,6 +49,7 @@ import type {
   NewSyncLog,
   RecordLink,
   RecordLinkUpsert,
+  StorageCallOptions,
   SyncJobCounts,
 } from '../spec/hub-storage.js';
 import type { ExternalRecord } from '../spec/provider.js';
@@ -205,6 +206,22 @@ function linkedId(record: ExternalRecord, key: string): string | undefined {
   const value = record.links?.[key];
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' && first !== '' ? first : undefined;
+}
+
+/** The WedSync id of each linked CRM id of a type: two columns when the storage can, whole links otherwise. */
+async function parentIdsOf(
+  storage: HubStorage,
+  integrationId: string,
+  recordType: RecordType,
+  externalIds: readonly string[],
+  options: StorageCallOptions,
+): Promise<ReadonlyMap<string, string>> {
+  const { links } = storage;
+  if (links.findWedsyncIds !== undefined) {
+    return links.findWedsyncIds(integrationId, recordType, externalIds, options);
+  }
+  const found = await links.findByExternalIds(integrationId, recordType, externalIds, options);
+  return new Map(found.map((link) => [link.external_id, link.wedsync_record_id]));
 }
 
 function isoOrNull(value: string | undefined): string | null {
@@ -435,8 +452,15 @@ export async function importPage(
       }
     }
     if (ids.size === 0) continue;
-    const found = await storage.links.findByExternalIds(integrationId, type, [...ids], callOptions);
-    for (const link of found) parents.set(parentKey(type, link.external_id), link.wedsync_record_id);
+    for (const [externalId, wedsyncId] of await parentIdsOf(
+      storage,
+      integrationId,
+      type,
+      [...ids],
+      callOptions,
+    )) {
+      parents.set(parentKey(type, externalId), wedsyncId);
+    }
     if (type === 'client') {
       for (const id of ids) {
         const alias = context.aliases.get(id);

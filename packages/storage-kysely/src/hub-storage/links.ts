@@ -184,6 +184,29 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
       );
     },
 
+    async findWedsyncIds(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
+      checkText(integrationId, 'integrationId');
+      const type = checkOneOf(recordType, recordTypes, 'recordType');
+      const ids = checkIds(externalIds, 'externalIds');
+      return guard(context, 'find linked WedSync ids', table, async () => {
+        const found = new Map<string, string>();
+        if (!isUuid(integrationId) || ids.length === 0) return found;
+        for (const part of chunk(ids, idsPerChunk())) {
+          throwIfAborted(options.signal);
+          // Two columns only: an import asks this for the parents of every page it writes.
+          const rows = await context.db
+            .selectFrom(table)
+            .select(['external_id', 'wedsync_record_id'])
+            .where('integration_id', '=', integrationId.toLowerCase())
+            .where('record_type', '=', type)
+            .where('external_id', 'in', part)
+            .execute();
+          for (const row of rows) found.set(String(row.external_id), String(row.wedsync_record_id));
+        }
+        return found;
+      });
+    },
+
     async findByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
       checkText(integrationId, 'integrationId');
       const type = checkOneOf(recordType, recordTypes, 'recordType');

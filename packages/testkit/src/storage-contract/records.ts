@@ -648,6 +648,74 @@ export function recordTests(scope: ContractScope): void {
       ).rejects.toThrow('stopped by the runner');
     });
 
+    test('findWedsyncIds: the WedSync id of each linked CRM id of one integration and type, as findByExternalIds says', async () => {
+      const { storage } = fixture();
+      const find = storage.links.findWedsyncIds?.bind(storage.links);
+      // An optional method: a storage without it leaves the hub to read whole links (findByExternalIds).
+      if (find === undefined) return;
+      const { integrationId } = await jobFixture(scope);
+      const other = await jobFixture(scope);
+      const link = (
+        integration: string,
+        recordType: 'client' | 'project',
+        externalId: string,
+        wedsyncId: string,
+      ) => ({
+        integration_id: integration,
+        record_type: recordType,
+        external_id: externalId,
+        wedsync_record_id: wedsyncId,
+        base_snapshot: { note: awkwardJson },
+      });
+      await storage.links.upsert([
+        link(integrationId, 'client', 'c-1', 'w-1'),
+        link(integrationId, 'client', 'c-2', 'w-2'),
+        link(integrationId, 'client', 'C-1', 'w-3'),
+        link(integrationId, 'project', 'c-1', 'w-11'),
+        link(other.integrationId, 'client', 'c-1', 'w-21'),
+      ]);
+      // A link marked deleted in the CRM still names its record (a parent stays a parent).
+      expect(await storage.links.markDeletedInCrm(integrationId, 'client', ['c-2'])).toBe(1);
+      const asked = ['c-1', 'c-2', 'C-1', 'unknown', 'c-1'];
+      const expected = new Map(
+        (await storage.links.findByExternalIds(integrationId, 'client', asked)).map((found) => [
+          found.external_id,
+          found.wedsync_record_id,
+        ]),
+      );
+      expect(expected).toEqual(
+        new Map([
+          ['c-1', 'w-1'],
+          ['c-2', 'w-2'],
+          ['C-1', 'w-3'],
+        ]),
+      );
+      expect(await find(integrationId, 'client', asked)).toEqual(expected);
+      expect(await find(integrationId, 'project', asked)).toEqual(new Map([['c-1', 'w-11']]));
+      expect(await find(other.integrationId, 'client', asked)).toEqual(new Map([['c-1', 'w-21']]));
+      expect(await find(integrationId, 'event', asked)).toEqual(new Map());
+      expect(await find(integrationId, 'client', [])).toEqual(new Map());
+      expect(await find('not-a-uuid', 'client', asked)).toEqual(new Map());
+
+      // More ids than any one statement takes, the linked ones spread over the whole list.
+      const many = Array.from({ length: manyLookupIds }, (_, index) => `many-${index}`);
+      const spread = [many[0]!, many[33_000]!, many[66_000]!, many[manyLookupIds - 1]!];
+      await storage.links.upsert(
+        spread.map((id, index) => link(integrationId, 'project', id, `w-many-${index}`)),
+      );
+      expect(await find(integrationId, 'project', many)).toEqual(
+        new Map(spread.map((id, index) => [id, `w-many-${index}`])),
+      );
+
+      await expectCrmError(find(integrationId, 'contact' as never, ['c-1']), 'invalid_argument');
+      await expectCrmError(find(integrationId, 'client', 'c-1' as never), 'invalid_argument');
+      const aborted = new AbortController();
+      aborted.abort(new Error('stopped by the runner'));
+      await expect(find(integrationId, 'client', ['c-1'], { signal: aborted.signal })).rejects.toThrow(
+        'stopped by the runner',
+      );
+    });
+
     test('markDeletedInCrm marks links once; list pages them; deleteByWedsyncIds removes them', async () => {
       const { storage } = fixture();
       const { integrationId } = await jobFixture(scope);
