@@ -1,8 +1,8 @@
 /**
- * The full reads keep the job contacts in the scratch space, reduced to what a job's summary needs, and who is on
- * any job (`storeJobContacts`); the incremental fallback keeps the rows (`collectJobPeople`). Both must decide alike
- * for every job and every contact of a generated studio — with hidden job contacts, jobs whose client was taken
- * off, and timestamps on team and vendor rows newer than the couple's.
+ * The full reads keep the job contacts in the scratch space, reduced to what a job's summary and the change rules
+ * need (`storeJobContacts`). What they say must be what the whole rows say, for every job and every contact of a
+ * generated studio — with hidden job contacts, jobs whose client was taken off, and timestamps on team and vendor
+ * rows newer than the couple's.
  */
 
 import { createMemoryScratch } from '@wedsync/crm-core';
@@ -10,8 +10,10 @@ import { createProviderHttpFactory } from '@wedsync/crm-provider-kit';
 import { type RunningFakeTave, startFakeTave } from '@wedsync/crm-testkit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaveApi } from '../src/api/client.js';
-import { collectJobPeople, type ReadContext } from '../src/read/context.js';
-import { storedJobSummaries, storedOnJob, storeJobContacts } from '../src/read/pre-pass.js';
+import { type ChangeSet, clientsToReread, type RowSource } from '../src/read/changes.js';
+import { jobContactPages, type ReadContext } from '../src/read/context.js';
+import { type JobContactRow, summarizeJob } from '../src/read/links.js';
+import { storedJobSummaries, storedOnJob, storedRowSource, storeJobContacts } from '../src/read/pre-pass.js';
 import { TaveSessionCache } from '../src/read/session-cache.js';
 import { resolveTaveSettings } from '../src/settings.js';
 import { apiKey, memoryLogger } from './helpers.js';
@@ -53,33 +55,83 @@ function readContext(): ReadContext {
   };
 }
 
-describe('job summaries without the rows', () => {
-  it('say what the rows say, for every job and every contact', async () => {
+/** Every job contact, whole, by job and (visible ones) by contact: what the stored ones are checked against. */
+async function wholeRows(): Promise<{
+  byJob: Map<string, JobContactRow[]>;
+  byContact: Map<string, JobContactRow[]>;
+  count: number;
+}> {
+  const byJob = new Map<string, JobContactRow[]>();
+  const byContact = new Map<string, JobContactRow[]>();
+  let count = 0;
+  const add = (map: Map<string, JobContactRow[]>, key: string, row: JobContactRow) => {
+    const rows = map.get(key);
+    if (rows === undefined) map.set(key, [row]);
+    else rows.push(row);
+  };
+  for await (const page of jobContactPages(readContext())) {
+    for (const row of page) {
+      count += 1;
+      add(byJob, row.jobId, row);
+      if (!row.hidden) add(byContact, row.contactId, row);
+    }
+  }
+  return { byJob, byContact, count };
+}
+
+describe('job contacts in the scratch space', () => {
+  it('say what the whole rows say, for every job and every contact', async () => {
     const context = readContext();
-    const stored = await storeJobContacts(context, { keepRows: false });
-    const people = await collectJobPeople(readContext());
-    const jobIds = [...people.byJob.keys()];
+    const stored = await storeJobContacts(context);
+    const whole = await wholeRows();
+    const jobIds = [...whole.byJob.keys()];
     expect(jobIds.length).toBeGreaterThan(100);
-    expect(stored.rows).toBeUndefined();
-    expect(stored.jobContacts).toBe(fake.state.list('job-contact').length);
+    expect(stored).toBe(whole.count);
+    expect(stored).toBe(fake.state.list('job-contact').length);
     const summaries = await storedJobSummaries(context.scratch, [...jobIds, 'no-such-job']);
-    for (const jobId of jobIds) expect(summaries.get(jobId), jobId).toEqual(people.summaryOf(jobId));
-    expect(summaries.get('no-such-job')).toEqual(people.summaryOf('no-such-job'));
+    for (const jobId of jobIds)
+      expect(summaries.get(jobId), jobId).toEqual(summarizeJob(whole.byJob.get(jobId)));
+    expect(summaries.get('no-such-job')).toEqual(summarizeJob(undefined));
     // The edits above made jobs without a client and jobs whose newest change is a row that is not a couple's.
-    expect(jobIds.some((jobId) => people.summaryOf(jobId).clientId === undefined)).toBe(true);
+    expect(jobIds.some((jobId) => summarizeJob(whole.byJob.get(jobId)).clientId === undefined)).toBe(true);
     const contactIds = fake.state.list('address-book').map((contact) => contact.id);
     const onJob = await storedOnJob(context.scratch, contactIds);
     for (const contactId of contactIds)
-      expect(onJob.has(contactId), contactId).toBe(people.byContact.has(contactId));
+      expect(onJob.has(contactId), contactId).toBe(whole.byContact.has(contactId));
     expect(onJob.size).toBeGreaterThan(0);
+  });
+
+  it('give the change rules the clients the whole rows give them', async () => {
+    const context = readContext();
+    await storeJobContacts(context);
+    const whole = await wholeRows();
+    const pick = (map: Map<string, JobContactRow[]>, ids: readonly string[]) =>
+      Promise.resolve(new Map(ids.map((id) => [id, map.get(id) ?? []] as const)));
+    const wholeSource: RowSource = {
+      rowsOfContacts: (ids) => pick(whole.byContact, ids),
+      rowsOfJobs: (ids) => pick(whole.byJob, ids),
+    };
+    const contacts = fake.state.list('address-book').map((contact) => contact.id);
+    const jobs = [...whole.byJob.keys()];
+    const rows = [...whole.byJob.values()].flat();
+    // Changes of every kind, spread over the studio: contacts, jobs, job contacts (hidden ones among them).
+    const changes: ChangeSet = {
+      contacts: new Set(contacts.filter((_, index) => index % 7 === 0)),
+      jobs: new Set(jobs.filter((_, index) => index % 9 === 0)),
+      links: rows
+        .filter((_, index) => index % 11 === 0)
+        .map(({ contactId, jobId }) => ({ contactId, jobId })),
+    };
+    const expected = await clientsToReread(changes, wholeSource);
+    expect(expected?.length).toBeGreaterThan(20);
+    expect(await clientsToReread(changes, storedRowSource(context.scratch))).toEqual(expected);
   });
 
   it('are stored afresh by each walk: nothing an earlier walk stored outlives it', async () => {
     const context = readContext();
     await context.scratch.put('tave:job-contacts', [{ key: 'gone-job', item: 'gone-row', value: {} }]);
-    await context.scratch.put('tave:on-job', [{ key: 'gone-contact', item: '', value: true }]);
-    const kept = await storeJobContacts(context, { keepRows: true });
-    expect(kept.rows?.length).toBe(kept.jobContacts);
+    await context.scratch.put('tave:on-job', [{ key: 'gone-contact', item: 'gone-row', value: {} }]);
+    expect(await storeJobContacts(context)).toBe(fake.state.list('job-contact').length);
     expect((await context.scratch.get('tave:job-contacts', ['gone-job'])).size).toBe(0);
     expect((await storedOnJob(context.scratch, ['gone-contact'])).size).toBe(0);
   });

@@ -11,11 +11,12 @@
  *
  * Every client-role contact of a job is re-read, not only its first: a change can pass the job from one client to
  * another. {@link clientsToReread} applies these rules to a {@link RowSource}: per-record lookups in the cheap
- * case, the rows of a full `/job-contact` walk in the fallback, so both read the same clients.
+ * case, the job contacts a full `/job-contact` walk stored (`pre-pass.ts`) in the fallback, so both read the same
+ * clients.
  */
 import type { TaveJobContactItem } from '../api/schemas.js';
 import { TaveJobContactSchema } from '../api/schemas.js';
-import type { JobPeople, ReadContext } from './context.js';
+import type { ReadContext } from './context.js';
 import type { JobContactRow } from './links.js';
 import { collectChanges, type TaveLookups } from './lookups.js';
 
@@ -59,20 +60,16 @@ export async function collectLinkChanges(context: ReadContext, modifiedAfter: nu
   return { links: changes.keys, totalItems: changes.totalItems };
 }
 
-/** Where the rules read job contacts from. Undefined answers mean "too costly": the caller falls back. */
-export interface RowSource {
-  rowsOfContacts(ids: readonly string[]): Promise<ReadonlyMap<string, readonly JobContactRow[]> | undefined>;
-  rowsOfJobs(ids: readonly string[]): Promise<ReadonlyMap<string, readonly JobContactRow[]> | undefined>;
-}
+/** What the rules read of a job contact. */
+export type RuleRow = Pick<JobContactRow, 'contactId' | 'jobId' | 'client' | 'couple' | 'hidden'>;
 
-/** Rows from a full walk of `/job-contact`. */
-export function memoryRowSource(people: JobPeople): RowSource {
-  const pick = (map: ReadonlyMap<string, readonly JobContactRow[]>, ids: readonly string[]) =>
-    Promise.resolve(new Map(ids.map((id) => [id, map.get(id) ?? []] as const)));
-  return {
-    rowsOfContacts: (ids) => pick(people.byContact, ids),
-    rowsOfJobs: (ids) => pick(people.byJob, ids),
-  };
+/**
+ * Where the rules read job contacts from: a contact's visible ones, a job's (hidden ones too). Undefined answers
+ * mean "too costly": the caller falls back.
+ */
+export interface RowSource {
+  rowsOfContacts(ids: readonly string[]): Promise<ReadonlyMap<string, readonly RuleRow[]> | undefined>;
+  rowsOfJobs(ids: readonly string[]): Promise<ReadonlyMap<string, readonly RuleRow[]> | undefined>;
 }
 
 /** Rows from per-record lookups, while the budget lasts. */

@@ -50,20 +50,8 @@
  */
 import type { ExternalRecord, ProviderPage, ProviderScratch, ScratchItem } from '@wedsync/crm-core';
 import { type TaveContactItem, TaveContactSchema, type TaveJobItem, TaveJobSchema } from '../api/schemas.js';
-import {
-  type ChangeSet,
-  clientsToReread,
-  collectLinkChanges,
-  lookupRowSource,
-  memoryRowSource,
-} from './changes.js';
-import {
-  customFieldResolver,
-  jobPeopleOf,
-  type ReadContext,
-  studioCurrency,
-  withoutLinks,
-} from './context.js';
+import { type ChangeSet, clientsToReread, collectLinkChanges, lookupRowSource } from './changes.js';
+import { customFieldResolver, type ReadContext, studioCurrency, withoutLinks } from './context.js';
 import {
   formatAfterCursor,
   formatClientCursor,
@@ -74,7 +62,13 @@ import {
 import type { CustomFieldResolver } from './custom-fields.js';
 import { type JobPeopleSummary, newestTime, summarizeJob } from './links.js';
 import { collectChanges, pagesOf, TaveLookups } from './lookups.js';
-import { prePassNamespaces, storedJobSummaries, storedOnJob, storeJobContacts } from './pre-pass.js';
+import {
+  prePassNamespaces,
+  storedJobSummaries,
+  storedOnJob,
+  storedRowSource,
+  storeJobContacts,
+} from './pre-pass.js';
 
 /** A money amount of the API with the studio's currency; null when the amount is. */
 export interface TaveMoneyValue {
@@ -481,15 +475,15 @@ async function* fullPass(
   const withSignal = signal === undefined ? {} : { signal };
   const { only } = options;
 
-  // 2. Who is on each job, in the scratch space; the incremental fallback keeps the rows too (it works out from
-  // them which clients the changes touch).
-  const stored = await storeJobContacts(context, { keepRows: only !== undefined });
+  // 2. Who is on each job, in the scratch space (the incremental fallback works out from it which clients the
+  // changes touch).
+  const jobContacts = await storeJobContacts(context);
   // 3. Each client's jobs.
   const clientJobs = await storeClientJobs(context, parts);
   const touched =
-    only === undefined || stored.rows === undefined
+    only === undefined
       ? undefined
-      : new Set((await clientsToReread(only.changes, memoryRowSource(jobPeopleOf(stored.rows)))) ?? []);
+      : new Set((await clientsToReread(only.changes, storedRowSource(scratch))) ?? []);
   // This session's project read takes each job's client from the stored job contacts: no walk of its own.
   if (only === undefined) context.cache.keepJobContacts();
 
@@ -655,7 +649,7 @@ async function* fullPass(
   context.logger.debug('Tave client read: address book read', {
     clients: state.clients,
     clientJobs,
-    jobContacts: stored.jobContacts,
+    jobContacts,
     partnersLookedUp: state.lookedUp,
     partnersScanned: state.scanned,
     ...(touched === undefined ? {} : { touched: touched.size }),

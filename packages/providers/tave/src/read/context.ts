@@ -7,7 +7,7 @@ import type { TaveApi } from '../api/client.js';
 import { TaveJobContactSchema } from '../api/schemas.js';
 import type { ResolvedTaveSettings } from '../settings.js';
 import type { CustomFieldResolver } from './custom-fields.js';
-import { type JobContactRow, type JobPeopleSummary, summarizeJob, toJobContactRow } from './links.js';
+import { type JobContactRow, toJobContactRow } from './links.js';
 import type { TaveSessionCache } from './session-cache.js';
 
 /** The currency the OpenAPI document gives `Studio.currencyCode` by default. */
@@ -43,53 +43,6 @@ export function customFieldResolver(context: ReadContext): Promise<CustomFieldRe
   return context.cache.customFields(context.signal);
 }
 
-/** Who is on each job, as far as clients and projects are concerned: the job contacts by job and by contact. */
-export interface JobPeople {
-  /** What each job's contacts say (its client, partner candidates, newest change); empty for a job without any. */
-  summaryOf(jobId: string): JobPeopleSummary;
-  /** The job contacts of each job, hidden ones included. */
-  readonly byJob: ReadonlyMap<string, readonly JobContactRow[]>;
-  /** The visible job contacts of each contact: every contact on any job, in any role, is a key. */
-  readonly byContact: ReadonlyMap<string, readonly JobContactRow[]>;
-}
-
-/** Groups rows by a key. */
-function groupRows(
-  rows: Iterable<JobContactRow>,
-  key: (row: JobContactRow) => string,
-): Map<string, JobContactRow[]> {
-  const groups = new Map<string, JobContactRow[]>();
-  for (const row of rows) {
-    const group = groups.get(key(row));
-    if (group === undefined) groups.set(key(row), [row]);
-    else group.push(row);
-  }
-  return groups;
-}
-
-/** {@link JobPeople} over rows already read (hidden ones included). */
-export function jobPeopleOf(rows: readonly JobContactRow[]): JobPeople {
-  const byJob = groupRows(rows, (row) => row.jobId);
-  const byContact = groupRows(
-    rows.filter((row) => !row.hidden),
-    (row) => row.contactId,
-  );
-  const summaries = new Map<string, JobPeopleSummary>();
-  const summaryOf = (jobId: string): JobPeopleSummary => {
-    let summary = summaries.get(jobId);
-    if (summary === undefined) {
-      summary = summarizeJob(byJob.get(jobId));
-      summaries.set(jobId, summary);
-    }
-    return summary;
-  };
-  return {
-    byJob,
-    byContact,
-    summaryOf,
-  };
-}
-
 /**
  * Every job contact, hidden ones included (they date the last change of a job's contacts), as rows, a page at a
  * time: one walk of `/job-contact`.
@@ -105,15 +58,4 @@ export async function* jobContactPages(context: ReadContext): AsyncGenerator<Job
   })) {
     yield page.items.map(toJobContactRow);
   }
-}
-
-/**
- * Walks `/job-contact` once, hidden job contacts included (they date the last change of a job's contacts), and
- * keeps every row (ids, roles and times only).
- * Docs: GET /job-contact?includeHidden=true (operation listResourceJobContact) https://workspace.vsco.co/api#tag/Job-Contacts
- */
-export async function collectJobPeople(context: ReadContext): Promise<JobPeople> {
-  const rows: JobContactRow[] = [];
-  for await (const page of jobContactPages(context)) rows.push(...page);
-  return jobPeopleOf(rows);
 }

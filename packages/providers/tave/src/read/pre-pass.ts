@@ -5,7 +5,8 @@
  *
  * - `tave:job-contacts`: each job's contacts (key: job id, item: job contact id), reduced to what
  *   {@link summarizeJob} reads; a contact that is not a visible couple role keeps only its `modified`.
- * - `tave:on-job`: every contact on a job in any role (a visible job contact), by contact id.
+ * - `tave:on-job`: every visible job contact by its contact (key: contact id, item: job contact id): its job and
+ *   whether it is the job's client or a couple role.
  * - `tave:client-jobs`: each client's jobs (key: client id, item: job id), with what the client record lists of
  *   each job and the job's partner candidates.
  * - `tave:wanted-partner`: each contact some job names as its client's possible partner (key: contact id, item:
@@ -17,6 +18,7 @@
  * in what an earlier session left.
  */
 import type { ProviderScratch, ScratchItem } from '@wedsync/crm-core';
+import type { RowSource } from './changes.js';
 import { jobContactPages, type ReadContext } from './context.js';
 import { type JobContactRow, type JobPeopleSummary, type SummarizedRow, summarizeJob } from './links.js';
 
@@ -29,12 +31,11 @@ export const prePassNamespaces = {
   seenPartner: 'tave:seen-partner',
 } as const;
 
-/** What the walk of `/job-contact` stored. */
-export interface StoredJobContacts {
-  /** Job contacts walked (hidden ones included). */
-  readonly jobContacts: number;
-  /** Every row, when the caller asked to keep them (the incremental read's fallback works out changes from them). */
-  readonly rows: readonly JobContactRow[] | undefined;
+/** What `tave:on-job` keeps of a visible job contact (its contact is the key). */
+interface StoredContactRow {
+  readonly jobId: string;
+  readonly client: boolean;
+  readonly couple: boolean;
 }
 
 /** What a row keeps in the scratch space: a visible couple role whole, any other row only its `modified`. */
@@ -52,28 +53,26 @@ function storedRow(row: JobContactRow): SummarizedRow {
  * the scratch space: each job's contacts and who is on any job.
  * Docs: GET /job-contact?includeHidden=true (operation listResourceJobContact) https://workspace.vsco.co/api#tag/Job-Contacts
  */
-export async function storeJobContacts(
-  context: ReadContext,
-  options: { readonly keepRows: boolean },
-): Promise<StoredJobContacts> {
+export async function storeJobContacts(context: ReadContext): Promise<number> {
   const { scratch } = context;
   await scratch.clear(prePassNamespaces.jobContacts);
   await scratch.clear(prePassNamespaces.onJob);
-  const kept: JobContactRow[] | undefined = options.keepRows ? [] : undefined;
   let jobContacts = 0;
   for await (const page of jobContactPages(context)) {
     const rows: ScratchItem[] = [];
     const onJob: ScratchItem[] = [];
     for (const row of page) {
       jobContacts += 1;
-      kept?.push(row);
       rows.push({ key: row.jobId, item: row.id, value: storedRow(row) });
-      if (!row.hidden) onJob.push({ key: row.contactId, item: '', value: true });
+      if (!row.hidden) {
+        const value: StoredContactRow = { jobId: row.jobId, client: row.client, couple: row.couple };
+        onJob.push({ key: row.contactId, item: row.id, value });
+      }
     }
     await scratch.put(prePassNamespaces.jobContacts, rows);
     await scratch.put(prePassNamespaces.onJob, onJob);
   }
-  return { jobContacts, rows: kept };
+  return jobContacts;
 }
 
 /** What each of some jobs' contacts say, from the stored job contacts; a job without any gets the empty summary. */
@@ -94,4 +93,35 @@ export async function storedOnJob(
   contactIds: readonly string[],
 ): Promise<Set<string>> {
   return new Set((await scratch.get(prePassNamespaces.onJob, contactIds)).keys());
+}
+
+/**
+ * The stored job contacts as the change rules read them (`changes.ts`): a contact's visible job contacts, and a
+ * job's contacts (hidden ones only date the job, so they name no contact).
+ */
+export function storedRowSource(scratch: ProviderScratch): RowSource {
+  return {
+    async rowsOfContacts(ids) {
+      const stored = await scratch.get(prePassNamespaces.onJob, ids);
+      return new Map(
+        ids.map((contactId) => [
+          contactId,
+          ((stored.get(contactId) ?? []) as StoredContactRow[]).map((row) => ({
+            ...row,
+            contactId,
+            hidden: false,
+          })),
+        ]),
+      );
+    },
+    async rowsOfJobs(ids) {
+      const stored = await scratch.get(prePassNamespaces.jobContacts, ids);
+      return new Map(
+        ids.map((jobId) => [
+          jobId,
+          ((stored.get(jobId) ?? []) as SummarizedRow[]).map((row) => ({ ...row, jobId })),
+        ]),
+      );
+    },
+  };
 }

@@ -19,14 +19,7 @@
 import type { ExternalRecord, ProviderPage } from '@wedsync/crm-core';
 import { type TaveJobItem, TaveJobSchema } from '../api/schemas.js';
 import { collectLinkChanges } from './changes.js';
-import {
-  collectJobPeople,
-  customFieldResolver,
-  type JobPeople,
-  type ReadContext,
-  studioCurrency,
-  withoutLinks,
-} from './context.js';
+import { customFieldResolver, type ReadContext, studioCurrency, withoutLinks } from './context.js';
 import {
   formatLinkedCursor,
   formatTaveCursor,
@@ -91,7 +84,7 @@ export async function* readProjects(
   const start = parseTaveCursor(options.cursor, 'job', false);
   const parts = await projectParts(context);
   // The client read of this session stored every job's contacts already; without it, walk them.
-  if (!context.cache.takeJobContacts()) await storeJobContacts(context, { keepRows: false });
+  if (!context.cache.takeJobContacts()) await storeJobContacts(context);
   // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — `includeClosed=true`.
   for await (const page of context.api.list({
     path: 'job',
@@ -137,15 +130,19 @@ async function* readChangedProjects(
   const linked = new Set(linkChanges.links.map((link) => link.jobId));
   // Clients by `GET /job-contact?jobId=` while that costs less than walking `/job-contact` once.
   const rowLookups = new TaveLookups(context, pagesOf(linkChanges.totalItems, pageSize));
-  let people: JobPeople | undefined;
+  /** Whether this read stored every job's contacts (a walk of `/job-contact`, once the lookups cost more). */
+  let stored = false;
   const summariesOf = async (jobIds: readonly string[]): Promise<(jobId: string) => JobPeopleSummary> => {
-    if (people === undefined && rowLookups.affords('rowsOfJob', jobIds)) {
+    if (!stored && rowLookups.affords('rowsOfJob', jobIds)) {
       const rows = await rowLookups.rowsOfJobs(jobIds);
       return (jobId) => summarizeJob(rows.get(jobId));
     }
-    people ??= await collectJobPeople(context);
-    const loaded = people;
-    return (jobId) => loaded.summaryOf(jobId);
+    if (!stored) {
+      await storeJobContacts(context);
+      stored = true;
+    }
+    const summaries = await storedJobSummaries(context.scratch, jobIds);
+    return (jobId) => summaries.get(jobId) ?? summarizeJob(undefined);
   };
 
   const yielded = new Set<string>();
@@ -184,7 +181,7 @@ async function* readChangedProjects(
   const walkCost =
     jobTotal === undefined
       ? Number.POSITIVE_INFINITY
-      : pagesOf(jobTotal, pageSize) + (people === undefined ? pagesOf(linkChanges.totalItems, pageSize) : 0);
+      : pagesOf(jobTotal, pageSize) + (stored ? 0 : pagesOf(linkChanges.totalItems, pageSize));
   const jobLookups = new TaveLookups(context, walkCost);
   if (jobLookups.affords('job', pending)) {
     const jobs = await jobLookups.jobs(pending);
@@ -207,8 +204,6 @@ async function* readChangedProjects(
     }
     return;
   }
-  people ??= await collectJobPeople(context);
-  const loaded = people;
   const wanted = new Set(pending);
   // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — `includeClosed=true`.
   for await (const page of context.api.list({
@@ -218,10 +213,10 @@ async function* readChangedProjects(
     query: { includeClosed: true, sortBy: 'id' },
     ...withSignal,
   })) {
+    const jobs = page.items.filter((job) => wanted.has(job.id) && !changedItself(job, modifiedAfter));
+    const summaryOf = await summariesOf(jobs.map((job) => job.id));
     yield {
-      records: page.items
-        .filter((job) => wanted.has(job.id) && !changedItself(job, modifiedAfter))
-        .map((job) => projectRecord(job, loaded.summaryOf(job.id), parts)),
+      records: jobs.map((job) => projectRecord(job, summaryOf(job.id), parts)),
       cursor: page.cursor === null ? null : formatLinkedCursor('job'),
     };
   }
