@@ -128,7 +128,11 @@ export interface JobScratchOptions {
 /**
  * A job's scratch space: in memory up to `memoryValues` values, then in the storage's scratch space (when the
  * storage has one; otherwise it stays in memory). Calls run one at a time, in the order they were made, so a
- * `get` sees every `put` before it, across the move.
+ * `get` sees every `put` before it, across the move. Once moved, puts are sent in batches of up to 5,000 values
+ * (before any `get` or `clear`, and whenever that many wait): a provider puts a page at a time, and a statement
+ * and commit per page (an fsync each on SQLite) would cost more than the writing. A put's values are checked
+ * when it is made; the space is scratch, so values still waiting when the process dies are simply rebuilt by the
+ * job's next run.
  */
 export function createJobScratch(options: JobScratchOptions): ProviderScratch {
   const { jobId, signal } = options;
@@ -142,29 +146,43 @@ export function createJobScratch(options: JobScratchOptions): ProviderScratch {
   };
   const callOptions = signal === undefined ? {} : { signal };
 
+  /** Puts waiting to be sent to the storage, by namespace, and how many values they hold. */
+  const waiting = new Map<string, ScratchItem[]>();
+  let waitingValues = 0;
+  /** Sends the waiting puts to the storage, in batches of at most `spillBatchSize` values. */
+  const flush = async (): Promise<void> => {
+    if (waitingValues === 0) return;
+    const store = stored();
+    for (const [namespace, items] of waiting) {
+      for (let start = 0; start < items.length; start += spillBatchSize) {
+        await store.put(jobId, namespace, items.slice(start, start + spillBatchSize), callOptions);
+      }
+    }
+    waiting.clear();
+    waitingValues = 0;
+  };
+  const wait = (namespace: string, items: readonly ScratchItem[]): void => {
+    let batch = waiting.get(namespace);
+    if (batch === undefined) {
+      batch = [];
+      waiting.set(namespace, batch);
+    }
+    for (const item of items) batch.push(item);
+    waitingValues += items.length;
+  };
+
   /** Moves every value held in memory to the storage; afterwards every call goes there. */
   const spill = async (held: MemoryScratch): Promise<void> => {
     const store = options.storage().scratch;
     if (store === undefined) return;
     // What an earlier run of this job left (it stopped before its end) is not this run's: memory holds all of it.
     await store.clear(jobId, callOptions);
-    const batches = new Map<string, ScratchItem[]>();
-    for (const { namespace, item } of held.entries()) {
-      let batch = batches.get(namespace);
-      if (batch === undefined) {
-        batch = [];
-        batches.set(namespace, batch);
-      }
-      batch.push(item);
-      if (batch.length >= spillBatchSize) {
-        await store.put(jobId, namespace, batch, callOptions);
-        batch.length = 0;
-      }
-    }
-    for (const [namespace, batch] of batches) {
-      if (batch.length > 0) await store.put(jobId, namespace, batch, callOptions);
-    }
     memory = undefined;
+    for (const { namespace, item } of held.entries()) {
+      wait(namespace, [item]);
+      if (waitingValues >= spillBatchSize) await flush();
+    }
+    await flush();
   };
 
   const stored = () => {
@@ -186,20 +204,24 @@ export function createJobScratch(options: JobScratchOptions): ProviderScratch {
           if (memory.size > limit) await spill(memory);
           return;
         }
-        await stored().put(jobId, namespace, items, callOptions);
+        // Refused now, not when the batch is sent: the caller learns which put held a value that is not JSON.
+        for (const item of items) encodeValue(namespace, item);
+        wait(namespace, items);
+        if (waitingValues >= spillBatchSize) await flush();
       }),
     get: (namespace, keys) =>
-      inOrder(() =>
-        memory !== undefined
-          ? memory.get(namespace, keys)
-          : stored().get(jobId, namespace, keys, callOptions),
-      ),
+      inOrder(async () => {
+        if (memory !== undefined) return memory.get(namespace, keys);
+        await flush();
+        return stored().get(jobId, namespace, keys, callOptions);
+      }),
     clear: (namespace) =>
       inOrder(async () => {
         if (memory !== undefined) {
           await memory.clear(namespace);
           return;
         }
+        await flush();
         await stored().clear(jobId, { ...callOptions, namespace });
       }),
   };

@@ -305,26 +305,62 @@ describe('createJobScratch', () => {
       { operation: 'clear', jobId, namespace: 'people' },
       { operation: 'get', jobId, namespace: 'people', keys: ['job-1'] },
     ]);
-    // Nothing moves again, however much is put.
-    await scratch.put('notes', manyItems(10));
-    expect(store.calls.filter((call) => call.operation === 'clear' && call.namespace === undefined)).toEqual(
-      [],
-    );
+    // Nothing moves again, however much is put; puts wait for the next get or clear, then go in one batch.
+    store.calls.length = 0;
+    await scratch.put('notes', manyItems(6));
+    await scratch.put('notes', manyItems(4, 'more'));
+    expect(store.calls).toEqual([]);
+    expect(store.sizeOf(jobId)).toBe(3);
+    expect((await scratch.get('notes', ['k5', 'more3'])).size).toBe(2);
+    expect(store.calls).toEqual([
+      { operation: 'put', jobId, namespace: 'notes', items: 10 },
+      { operation: 'get', jobId, namespace: 'notes', keys: ['k5', 'more3'] },
+    ]);
     expect(store.sizeOf(jobId)).toBe(3 + 10);
+  });
+
+  it('sends waiting puts once 5,000 values wait, in batches of at most 5,000', async () => {
+    const store = createSpyScratchStore();
+    const scratch = createJobScratch({ storage: () => storageWith(store), jobId, memoryValues: 1 });
+    await scratch.put('space', manyItems(2));
+    store.calls.length = 0;
+    await scratch.put('space', manyItems(4_999, 'a'));
+    expect(store.calls).toEqual([]);
+    await scratch.put('other', manyItems(1_002, 'b'));
+    expect(store.calls).toEqual([
+      { operation: 'put', jobId, namespace: 'space', items: 4_999 },
+      { operation: 'put', jobId, namespace: 'other', items: 1_002 },
+    ]);
+    expect(store.sizeOf(jobId)).toBe(2 + 4_999 + 1_002);
+    await scratch.put('space', manyItems(1, 'c'));
+    expect(store.calls).toHaveLength(2);
+  });
+
+  it('refuses a value that is not JSON when it is put, after the move too', async () => {
+    const store = createSpyScratchStore();
+    const scratch = createJobScratch({ storage: () => storageWith(store), jobId, memoryValues: 1 });
+    await scratch.put('space', manyItems(2));
+    const refused = scratch.put('space', [
+      { key: 'good', item: 'i', value: 1 },
+      { key: 'bad', item: 'i', value: () => 1 },
+    ]);
+    expect(await rejectionOf(refused)).toBeInstanceOf(InvalidArgumentError);
+    expect(await scratch.get('space', ['good', 'k1'])).toEqual(new Map([['k1', [1]]]));
   });
 
   it('moves a large space to the storage whole, in several puts', async () => {
     const store = createSpyScratchStore();
     const scratch = createJobScratch({ storage: () => storageWith(store), jobId, memoryValues: 100 });
     await scratch.put('first', manyItems(12_000, 'f'));
-    await scratch.put('second', manyItems(7, 's'));
-    // 12,000 passed the limit at the first put: the second went to the store directly.
+    // 12,000 passed the limit: all of them moved, in batches, not one put of everything.
     const sent = store.calls.filter((call) => call.operation === 'put');
-    expect(sent.reduce((sum, call) => sum + call.items, 0)).toBe(12_007);
-    // In batches, not one put of everything.
+    expect(sent.reduce((sum, call) => sum + call.items, 0)).toBe(12_000);
     expect(Math.max(...sent.map((call) => call.items))).toBeLessThan(12_000);
-    expect(store.sizeOf(jobId)).toBe(12_007);
+    // The next put waits for a get.
+    await scratch.put('second', manyItems(7, 's'));
+    expect(store.sizeOf(jobId)).toBe(12_000);
     const found = await scratch.get('first', ['f0', 'f11999', 's0']);
+    expect(store.sizeOf(jobId)).toBe(12_007);
     expect(found).toEqual(
       new Map([
         ['f0', [0]],
@@ -377,19 +413,23 @@ describe('createJobScratch', () => {
     expect(transaction.sizeOf(jobId)).toBe(2);
   });
 
-  it('rejects a put the storage fails, and runs the calls after it', async () => {
+  it('rejects the call whose batch the storage fails, loses nothing, and runs the calls after it', async () => {
     const store = createSpyScratchStore();
     const scratch = createJobScratch({ storage: () => storageWith(store), jobId, memoryValues: 1 });
     await scratch.put('space', manyItems(2));
     const failure = new Error('disk full');
     store.failNextPut = failure;
-    const failing = scratch.put('space', [{ key: 'lost', item: 'i', value: 'lost' }]);
+    const waiting = scratch.put('space', [{ key: 'waited', item: 'i', value: 'waited' }]);
     const next = scratch.put('space', [{ key: 'kept', item: 'i', value: 'kept' }]);
-    const found = scratch.get('space', ['lost', 'kept', 'k1']);
-    expect(await rejectionOf(failing)).toBe(failure);
+    // The get sends the waiting puts first: the storage fails that batch, so the get rejects.
+    const failed = scratch.get('space', ['waited', 'kept', 'k1']);
+    await waiting;
     await next;
-    expect(await found).toEqual(
+    expect(await rejectionOf(failed)).toBe(failure);
+    // The batch still waits: the next call sends it again.
+    expect(await scratch.get('space', ['waited', 'kept', 'k1'])).toEqual(
       new Map([
+        ['waited', ['waited']],
         ['kept', ['kept']],
         ['k1', [1]],
       ]),
