@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KyselyPlugin } from 'kysely';
-import { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxParameters } from '../src/hub-storage/context.js';
-import { createKyselyClientStore, createKyselyStorage, resolveHostSchema } from '../src/index.js';
-import { hubMigrationNames, hubMigrations } from '../src/migrations/index.js';
+import { createKyselyClientStore, createKyselyStorage } from '../src/index.js';
+import { hubMigrationNames } from '../src/migrations/index.js';
 import { addLinkBaseUpdatedAtColumn } from '../src/migrations/link-base-updated-at-column.js';
 import { type TestDatabase, testBackends } from './backends.js';
+import { insertIntegration, migrateUpTo } from './older-release.js';
 
 /** Past both dialects' bound-parameter limits (SQLite 32,766, PostgreSQL 65,535): needs several chunks. */
 const manyIds = 70_000;
@@ -39,23 +39,8 @@ describe.each(testBackends())('base stamps [$name]', (backend) => {
     database = await backend.create();
     const dialect = createKyselyStorage({ db: database.db }).dialect;
     // Migrated by the release before 0008, with a link written then.
-    const all = hubMigrations({ dialect, hostTables: 'create', schema: resolveHostSchema() });
-    const names = hubMigrationNames.slice(
-      0,
-      hubMigrationNames.indexOf('0007_staging_record_type_column') + 1,
-    );
-    const { error } = await new Migrator({
-      db: database.db,
-      provider: { getMigrations: async () => Object.fromEntries(names.map((name) => [name, all[name]])) },
-      migrationTableName: 'crm_hub_migration',
-      migrationLockTableName: 'crm_hub_migration_lock',
-    }).migrateToLatest();
-    if (error !== undefined) throw error;
-    await database.db.insertInto('suppliers').values({ id: supplierId, name: 'Studio' }).execute();
-    await database.db
-      .insertInto('crm_integrations')
-      .values({ id: integrationId, supplier_id: supplierId, crm_provider: 'tave', connection_name: 'Main' })
-      .execute();
+    await migrateUpTo(database.db, dialect, '0007_staging_record_type_column');
+    await insertIntegration(database.db, { supplierId, integrationId });
     await database.db
       .insertInto('crm_record_links')
       .values({

@@ -3,30 +3,12 @@
  * from `raw_data`, the indexes move to it, and rows staged before it are read by listLatest and deletion detection.
  */
 import { randomUUID } from 'node:crypto';
-import { type Kysely, Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKyselyStorage, type KyselyHubStorage, resolveHostSchema } from '../src/index.js';
-import { hubMigrationNames, hubMigrations } from '../src/migrations/index.js';
+import { createKyselyStorage, type KyselyHubStorage } from '../src/index.js';
+import { hubMigrationNames } from '../src/migrations/index.js';
 import { type TestDatabase, testBackends } from '../test/backends.js';
-
-/** Applies the hub's migrations up to and including `last`, as an older release of the storage did. */
-async function migrateUpTo(
-  // biome-ignore lint/suspicious/noExplicitAny: the storage's own (untyped) tables.
-  db: Kysely<any>,
-  dialect: 'postgres' | 'sqlite',
-  last: (typeof hubMigrationNames)[number],
-): Promise<void> {
-  const all = hubMigrations({ dialect, hostTables: 'create', schema: resolveHostSchema() });
-  const names = hubMigrationNames.slice(0, hubMigrationNames.indexOf(last) + 1);
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => Object.fromEntries(names.map((name) => [name, all[name]])) },
-    migrationTableName: 'crm_hub_migration',
-    migrationLockTableName: 'crm_hub_migration_lock',
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error !== undefined) throw error;
-}
+import { insertIntegration, migrateUpTo } from './older-release.js';
 
 async function indexColumns(
   database: TestDatabase,
@@ -59,15 +41,7 @@ describe.each(testBackends())('migration 0007_staging_record_type_column [$name]
     database = await backend.create();
     storage = createKyselyStorage({ db: database.db });
     await migrateUpTo(database.db, storage.dialect, '0006_staging_job_index');
-    const supplierId = randomUUID();
-    await database.db
-      .insertInto('suppliers')
-      .values({ id: supplierId, name: 'Studio', tier: 'ENTERPRISE' })
-      .execute();
-    await database.db
-      .insertInto('crm_integrations')
-      .values({ id: integrationId, supplier_id: supplierId, crm_provider: 'tave', connection_name: 'Main' })
-      .execute();
+    await insertIntegration(database.db, { supplierId: randomUUID(), integrationId });
     await database.db
       .insertInto('crm_sync_jobs')
       .values({ id: jobId, integration_id: integrationId, job_type: 'full_import', job_status: 'completed' })
