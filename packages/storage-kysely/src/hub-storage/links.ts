@@ -99,6 +99,26 @@ function checkIds(ids: readonly string[], name: string): string[] {
   return [...new Set(ids.map((id, index) => checkText(id, `${name}[${index}]`)))];
 }
 
+/** The arguments of a lookup of links by ids, checked: one integration, one record type, distinct ids. */
+interface Lookup {
+  readonly integrationId: string;
+  readonly recordType: RecordType;
+  readonly ids: readonly string[];
+}
+
+function checkLookup(
+  integrationId: string,
+  recordType: RecordType,
+  ids: readonly string[],
+  name: string,
+): Lookup {
+  return {
+    integrationId: checkText(integrationId, 'integrationId'),
+    recordType: checkOneOf(recordType, recordTypes, 'recordType'),
+    ids: checkIds(ids, name),
+  };
+}
+
 function encodeCursor(externalId: string): string {
   return Buffer.from(JSON.stringify([externalId]), 'utf8').toString('base64url');
 }
@@ -124,26 +144,42 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
   const columns = () => selection(context, linkColumns);
   const idsPerChunk = () => maxParameters(context.dialect) - 10;
 
+  /**
+   * The links of one integration and type whose `column` is one of `ids`, one statement per chunk of ids (the
+   * signal is checked between them), each chunk's query handed to `read`. Nothing when the integration id is no
+   * UUID: it names no integration.
+   */
+  async function eachChunk(
+    column: 'external_id' | 'wedsync_record_id',
+    lookup: Lookup,
+    signal: AbortSignal | undefined,
+    read: (query: ReturnType<typeof linksWhere>) => Promise<void>,
+  ): Promise<void> {
+    if (!isUuid(lookup.integrationId)) return;
+    for (const part of chunk(lookup.ids, idsPerChunk())) {
+      throwIfAborted(signal);
+      await read(linksWhere(column, lookup, part));
+    }
+  }
+
+  function linksWhere(column: 'external_id' | 'wedsync_record_id', lookup: Lookup, part: readonly string[]) {
+    return context.db
+      .selectFrom(table)
+      .where('integration_id', '=', lookup.integrationId.toLowerCase())
+      .where('record_type', '=', lookup.recordType)
+      .where(column, 'in', part);
+  }
+
   async function findBy(
     column: 'external_id' | 'wedsync_record_id',
-    integrationId: string,
-    recordType: RecordType,
-    ids: string[],
+    lookup: Lookup,
     signal: AbortSignal | undefined,
   ): Promise<RecordLink[]> {
-    if (!isUuid(integrationId) || ids.length === 0) return [];
     const links: RecordLink[] = [];
-    for (const part of chunk(ids, idsPerChunk())) {
-      throwIfAborted(signal);
-      const rows = await context.db
-        .selectFrom(table)
-        .select(columns())
-        .where('integration_id', '=', integrationId.toLowerCase())
-        .where('record_type', '=', recordType)
-        .where(column, 'in', part)
-        .execute();
+    await eachChunk(column, lookup, signal, async (query) => {
+      const rows = await query.select(columns()).execute();
       links.push(...rows.map(decodeLink));
-    }
+    });
     return links;
   }
 
@@ -176,63 +212,39 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
 
   return {
     async findByExternalIds(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
-      checkText(integrationId, 'integrationId');
-      const type = checkOneOf(recordType, recordTypes, 'recordType');
-      const ids = checkIds(externalIds, 'externalIds');
-      return guard(context, 'find record links', table, () =>
-        findBy('external_id', integrationId, type, ids, options.signal),
-      );
+      const lookup = checkLookup(integrationId, recordType, externalIds, 'externalIds');
+      return guard(context, 'find record links', table, () => findBy('external_id', lookup, options.signal));
     },
 
     async findWedsyncIds(integrationId, recordType, externalIds, options: StorageCallOptions = {}) {
-      checkText(integrationId, 'integrationId');
-      const type = checkOneOf(recordType, recordTypes, 'recordType');
-      const ids = checkIds(externalIds, 'externalIds');
+      const lookup = checkLookup(integrationId, recordType, externalIds, 'externalIds');
       return guard(context, 'find linked WedSync ids', table, async () => {
         const found = new Map<string, string>();
-        if (!isUuid(integrationId) || ids.length === 0) return found;
-        for (const part of chunk(ids, idsPerChunk())) {
-          throwIfAborted(options.signal);
+        await eachChunk('external_id', lookup, options.signal, async (query) => {
           // Two columns only: an import asks this for the parents of every page it writes.
-          const rows = await context.db
-            .selectFrom(table)
-            .select(['external_id', 'wedsync_record_id'])
-            .where('integration_id', '=', integrationId.toLowerCase())
-            .where('record_type', '=', type)
-            .where('external_id', 'in', part)
-            .execute();
+          const rows = await query.select(['external_id', 'wedsync_record_id']).execute();
           for (const row of rows) found.set(String(row.external_id), String(row.wedsync_record_id));
-        }
+        });
         return found;
       });
     },
 
     async findByWedsyncIds(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
-      checkText(integrationId, 'integrationId');
-      const type = checkOneOf(recordType, recordTypes, 'recordType');
-      const ids = checkIds(wedsyncRecordIds, 'wedsyncRecordIds');
+      const lookup = checkLookup(integrationId, recordType, wedsyncRecordIds, 'wedsyncRecordIds');
       return guard(context, 'find record links', table, () =>
-        findBy('wedsync_record_id', integrationId, type, ids, options.signal),
+        findBy('wedsync_record_id', lookup, options.signal),
       );
     },
 
     async findBaseStamps(integrationId, recordType, wedsyncRecordIds, options: StorageCallOptions = {}) {
-      checkText(integrationId, 'integrationId');
-      const type = checkOneOf(recordType, recordTypes, 'recordType');
-      const ids = checkIds(wedsyncRecordIds, 'wedsyncRecordIds');
+      const lookup = checkLookup(integrationId, recordType, wedsyncRecordIds, 'wedsyncRecordIds');
       return guard(context, 'find record link base stamps', table, async () => {
         const stamps = new Map<string, string>();
-        if (!isUuid(integrationId) || ids.length === 0) return stamps;
-        for (const part of chunk(ids, idsPerChunk())) {
-          throwIfAborted(options.signal);
+        await eachChunk('wedsync_record_id', lookup, options.signal, async (query) => {
           // Two columns only: an export asks this for every record it pages through, and decoding whole links
           // (their JSON base snapshots above all) is the cost it avoids.
-          const rows = await context.db
-            .selectFrom(table)
+          const rows = await query
             .select(['wedsync_record_id', 'base_updated_at'])
-            .where('integration_id', '=', integrationId.toLowerCase())
-            .where('record_type', '=', type)
-            .where('wedsync_record_id', 'in', part)
             .where('base_updated_at', 'is not', null)
             .where('deleted_in_crm_at', 'is', null)
             .execute();
@@ -242,7 +254,7 @@ export function createLinkStore(context: StorageContext): RecordLinkStore {
               decodeTimestamp(row.base_updated_at, 'base_updated_at'),
             );
           }
-        }
+        });
         return stamps;
       });
     },
