@@ -10,12 +10,12 @@
  * database, and jsonb would re-order object keys and refuse `\u0000` escapes, so a value would not come back as
  * JSON.stringify made it.
  *
- * Items come back in binary order of `item` (the contract's code-unit order; UTF-8 byte order is code point
- * order, the same for every item without characters above U+FFFF, and what core's in-memory space sorts by): on
- * PostgreSQL `key` and `item` are declared `COLLATE "C"` (byte order, whatever the database's locale), so the
- * primary key index itself is in that order; SQLite's default BINARY collation already compares that way. On SQLite the table
- * is `WITHOUT ROWID`: every lookup and delete goes through the primary key, which then holds the rows themselves
- * instead of being a second copy of them beside a rowid table.
+ * Items come back in binary order of `item` (UTF-8 byte order, which is code point order: the contract's order,
+ * and what core's in-memory space sorts by): on PostgreSQL `key` and `item` are declared `COLLATE "C"` (byte
+ * order, whatever the database's locale), so the primary key index itself is in that order; SQLite's default
+ * BINARY collation already compares that way. On SQLite the table is `WITHOUT ROWID`: every lookup and delete goes
+ * through the primary key, which then holds the rows themselves instead of being a second copy of them beside a
+ * rowid table.
  *
  * Idempotent (IF NOT EXISTS), so a run interrupted on SQLite, which runs DDL outside a transaction, can be repeated.
  */

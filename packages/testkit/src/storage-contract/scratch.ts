@@ -18,7 +18,7 @@ const largeScratchItems = 20_000;
 const largeScratchLookup = 70_000;
 
 /**
- * Items in code-unit order, none of them above U+FFFF (where code-unit and code-point order part): upper case
+ * Items in code point order, none of them above U+FFFF (where code point and UTF-16 code-unit order part): upper case
  * before lower case, digits compared character by character ('10' before '9'), the empty item first. A
  * locale's collation (`en_US.UTF-8`: 'a' before 'B', '9' before '10' in natural sorts) orders them differently.
  */
@@ -114,7 +114,7 @@ export function scratchTests(scope: ContractScope): void {
       expect((await scratch.get(jobId, 'contacts', ['job-2'])).get('job-2')).toEqual(['third']);
     });
 
-    test('the values of a key come back in code-unit order of their items, whatever the put order', async () => {
+    test('the values of a key come back in code point order of their items, whatever the put order', async () => {
       const { storage } = fixture();
       const scratch = scratchOf(storage);
       const jobId = await newJob(storage, scope);

@@ -132,17 +132,24 @@ async function* readChangedProjects(
   const rowLookups = new TaveLookups(context, pagesOf(linkChanges.totalItems, pageSize));
   /** Whether this read stored every job's contacts (a walk of `/job-contact`, once the lookups cost more). */
   let stored = false;
+  const storeOnce = async (): Promise<void> => {
+    if (stored) return;
+    await storeJobContacts(context);
+    stored = true;
+  };
+  const storedSummariesOf = async (
+    jobIds: readonly string[],
+  ): Promise<(jobId: string) => JobPeopleSummary> => {
+    const summaries = await storedJobSummaries(context.scratch, jobIds);
+    return (jobId) => summaries.get(jobId) ?? summarizeJob(undefined);
+  };
   const summariesOf = async (jobIds: readonly string[]): Promise<(jobId: string) => JobPeopleSummary> => {
     if (!stored && rowLookups.affords('rowsOfJob', jobIds)) {
       const rows = await rowLookups.rowsOfJobs(jobIds);
       return (jobId) => summarizeJob(rows.get(jobId));
     }
-    if (!stored) {
-      await storeJobContacts(context);
-      stored = true;
-    }
-    const summaries = await storedJobSummaries(context.scratch, jobIds);
-    return (jobId) => summaries.get(jobId) ?? summarizeJob(undefined);
+    await storeOnce();
+    return storedSummariesOf(jobIds);
   };
 
   const yielded = new Set<string>();
@@ -204,6 +211,8 @@ async function* readChangedProjects(
     }
     return;
   }
+  // The walk of `/job` below was priced with one walk of `/job-contact` (unless this read made it already).
+  await storeOnce();
   const wanted = new Set(pending);
   // Docs: GET /job (operation listResourceJob) https://workspace.vsco.co/api#tag/Jobs — `includeClosed=true`.
   for await (const page of context.api.list({
@@ -214,7 +223,7 @@ async function* readChangedProjects(
     ...withSignal,
   })) {
     const jobs = page.items.filter((job) => wanted.has(job.id) && !changedItself(job, modifiedAfter));
-    const summaryOf = await summariesOf(jobs.map((job) => job.id));
+    const summaryOf = await storedSummariesOf(jobs.map((job) => job.id));
     yield {
       records: jobs.map((job) => projectRecord(job, summaryOf(job.id), parts)),
       cursor: page.cursor === null ? null : formatLinkedCursor('job'),
