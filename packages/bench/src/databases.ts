@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { InvalidArgumentError } from '@wedsync/crm-core';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 
@@ -34,6 +34,12 @@ export interface BenchDatabase {
   destroy(): Promise<void>;
 }
 
+/** Options of {@link createBenchDatabase}. */
+export interface BenchDatabaseOptions {
+  /** Kysely's `log` option: called with every statement and its duration (see query-log.ts). */
+  readonly log?: (event: LogEvent) => void;
+}
+
 /** Checks a `--db` value. @throws InvalidArgumentError listing the kinds. */
 export function parseDatabaseKind(value: string): DatabaseKind {
   if ((databaseKinds as readonly string[]).includes(value)) return value as DatabaseKind;
@@ -49,7 +55,11 @@ export function postgresUrl(): string {
   return url === undefined || url.trim() === '' ? defaultPostgresUrl : url;
 }
 
-async function createSqlite(): Promise<BenchDatabase> {
+function logOption(options: BenchDatabaseOptions): { log?: (event: LogEvent) => void } {
+  return options.log === undefined ? {} : { log: options.log };
+}
+
+async function createSqlite(options: BenchDatabaseOptions): Promise<BenchDatabase> {
   const directory = await mkdtemp(join(tmpdir(), 'crm-bench-'));
   const database = new Database(join(directory, 'wedsync.sqlite'));
   database.pragma('journal_mode = WAL');
@@ -62,6 +72,7 @@ async function createSqlite(): Promise<BenchDatabase> {
         await connection.executeQuery(CompiledQuery.raw('PRAGMA foreign_keys = ON'));
       },
     }),
+    ...logOption(options),
   });
   return {
     kind: 'sqlite',
@@ -78,13 +89,13 @@ async function createSqlite(): Promise<BenchDatabase> {
   };
 }
 
-async function createPglite(): Promise<BenchDatabase> {
+async function createPglite(options: BenchDatabaseOptions): Promise<BenchDatabase> {
   const client = await PGlite.create();
-  const db = new Kysely({ dialect: new PGliteDialect(client) });
+  const db = new Kysely({ dialect: new PGliteDialect(client), ...logOption(options) });
   return { kind: 'pglite', db, settings: { storage: 'in-memory' }, destroy: () => db.destroy() };
 }
 
-async function createPostgres(): Promise<BenchDatabase> {
+async function createPostgres(options: BenchDatabaseOptions): Promise<BenchDatabase> {
   const adminUrl = postgresUrl();
   const name = `crm_bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -100,6 +111,7 @@ async function createPostgres(): Promise<BenchDatabase> {
   url.pathname = `/${name}`;
   const db = new Kysely({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 5 }) }),
+    ...logOption(options),
   });
   return {
     kind: 'postgres',
@@ -123,13 +135,16 @@ async function createPostgres(): Promise<BenchDatabase> {
 const live = new Set<BenchDatabase>();
 
 /** A fresh, empty database of `kind`. */
-export async function createBenchDatabase(kind: DatabaseKind): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  kind: DatabaseKind,
+  options: BenchDatabaseOptions = {},
+): Promise<BenchDatabase> {
   const created =
     kind === 'sqlite'
-      ? await createSqlite()
+      ? await createSqlite(options)
       : kind === 'pglite'
-        ? await createPglite()
-        : await createPostgres();
+        ? await createPglite(options)
+        : await createPostgres(options);
   const database: BenchDatabase = {
     ...created,
     async destroy() {

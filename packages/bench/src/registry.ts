@@ -162,6 +162,10 @@ export const benchmarks: readonly BenchmarkDefinition[] = [
       db: dbOption,
       'skip-reference': { type: 'boolean', description: 'skip the per-record reference (slow at large N)' },
       'skip-raw': { type: 'boolean', description: 'skip both baselines (only the hub import)' },
+      'query-log': {
+        type: 'boolean',
+        description: "log the hub's statements; report the longest shapes (SQL without values) as query_log",
+      },
       'bad-records': {
         type: 'string',
         description: 'planted bad records (invalid email, impossible date, no name), rejected by the hub',
@@ -175,6 +179,7 @@ export const benchmarks: readonly BenchmarkDefinition[] = [
         db: databaseOption(values),
         skipReference: values['skip-reference'] === true,
         skipRaw: values['skip-raw'] === true,
+        queryLog: values['query-log'] === true,
         badRecords: integerOption(values, 'bad-records', 0, 1_000_000),
         seed: integerOption(values, 'seed', 0, 2 ** 31),
         report,

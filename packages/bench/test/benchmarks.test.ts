@@ -12,6 +12,7 @@ import {
   runMemoryBenchmark,
   runRateLimitedBenchmark,
 } from '../src/index.js';
+import { statementShape } from '../src/query-log.js';
 
 const machineKeys = ['node', 'cpus', 'date'];
 const postgresUrl = process.env['CRM_TEST_PG_URL'] || undefined;
@@ -63,6 +64,33 @@ describe('benchmarks at a tiny size [sqlite]', () => {
     expect(result.reference_seconds).toBeNull();
     expect(result.reference_over_hub).toBeNull();
     expect(result.raw_seconds).toBeGreaterThan(0);
+  });
+
+  it("import --query-log reports the hub's statements by shape, without their values", async () => {
+    const result = await runImportBenchmark({ records: 20, db: 'sqlite', skipRaw: true, queryLog: true });
+    const log = result.query_log;
+    expect(log).toBeDefined();
+    if (log === undefined) return;
+    expect(log.errors).toBe(0);
+    expect(log.top.length).toBeGreaterThan(5);
+    expect(log.top.reduce((sum, entry) => sum + entry.count, 0)).toBeLessThanOrEqual(log.statements);
+    // Longest first, and the page transactions are among the shapes.
+    const seconds = log.top.map((entry) => entry.seconds);
+    expect(seconds).toEqual([...seconds].sort((left, right) => right - left));
+    expect(log.top.some((entry) => /^insert into "crm_client_staging"/.test(entry.statement))).toBe(true);
+    // Values travel as parameters: no client's name or the API key is in the report.
+    const text = JSON.stringify(log);
+    expect(text).not.toMatch(/bench-tave-key|@gmail\.com/);
+  });
+
+  it('a statement shape folds parameters and lists of them', () => {
+    expect(statementShape('select * from "t" where "id" in ($1, $2, $3) and "a" = $4')).toBe(
+      'select * from "t" where "id" in (…) and "a" = ?',
+    );
+    expect(statementShape('insert into "t" ("a", "b")\n values (?, ?), (?, ?), (?, ?)')).toBe(
+      'insert into "t" ("a", "b") values (…)',
+    );
+    expect(statementShape(`select ${'"column", '.repeat(40)}1`)).toHaveLength(160);
   });
 
   it('import on PGlite: the baselines copy every row through the PostgreSQL paths, rejected records too', async () => {

@@ -15,6 +15,7 @@ import {
   secondsSince,
   startRssSampler,
 } from '../measure.js';
+import { createQueryLog, type QueryLogSummary } from '../query-log.js';
 import {
   benchApiKey,
   defaultSeed,
@@ -36,6 +37,8 @@ export interface ImportBenchmarkOptions {
   readonly skipRaw?: boolean;
   /** @default 5 */
   readonly seed?: number;
+  /** Log the hub's statements and report them by shape (`query_log`). @default false */
+  readonly queryLog?: boolean;
   /** Planted bad records in the studio (spread over its kinds), which the hub rejects. @default 0 */
   readonly badRecords?: number;
   readonly report?: ProgressReporter;
@@ -79,6 +82,8 @@ export interface ImportBenchmarkResult extends RunFacts {
   readonly peak_rss_source: string;
   /** `process.resourceUsage().maxRSS` at the end of the whole run (baselines included), in MB. */
   readonly process_peak_rss_mb: number;
+  /** With `--query-log`: the hub import's statements by shape, with the seconds the database took. */
+  readonly query_log?: QueryLogSummary;
   /** Seconds the fake's process took to generate the studio and listen (not part of any timing). */
   readonly fake_start_seconds: number;
   /** RSS of the fake's process once it listened, in MB (not part of `peak_rss_mb`). */
@@ -101,10 +106,15 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       ...(options.records > 20_000 ? { maxOldSpaceMb: 16_384 } : {}),
     });
     defer(() => fake.close());
-    const hubDatabase = await createBenchDatabase(options.db);
+    const queryLog = options.queryLog === true ? createQueryLog() : undefined;
+    const hubDatabase = await createBenchDatabase(
+      options.db,
+      queryLog === undefined ? {} : { log: queryLog.log },
+    );
     defer(() => hubDatabase.destroy());
     const bench = await createBenchHub(hubDatabase, { baseUrl: fake.url, apiKey: benchApiKey });
     await fake.clearRequestLog();
+    queryLog?.reset();
 
     report(`import: full import through the hub on ${options.db}`);
     const sampler = startRssSampler();
@@ -121,6 +131,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
     });
     const hubSeconds = secondsSince(started);
     const peakRssMb = sampler.stop();
+    const queryLogSummary = queryLog?.summary();
     expectCompleted(outcome, 'full import');
     const stats = await fake.requestStats();
     const recordsRead = outcome.counts['read'] ?? 0;
@@ -186,6 +197,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       peak_rss_source:
         'max of process.memoryUsage().rss sampled every 50 ms and at every progress event during the hub import',
       process_peak_rss_mb: processPeakRssMb(),
+      ...(queryLogSummary === undefined ? {} : { query_log: queryLogSummary }),
       fake_start_seconds: roundTo(fake.startSeconds, 3),
       fake_rss_mb: fake.rssMb,
       ...runFacts(),
