@@ -21,7 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCrmHub, createInProcessRunner, createVault, generateVaultKey } from '@wedsync/crm-core';
 import { createProviderHttpFactory } from '@wedsync/crm-provider-kit';
-import { createKyselyClientStore, createKyselyStorage } from '@wedsync/crm-storage-kysely';
+import {
+  cacheSqliteStatements,
+  createKyselyClientStore,
+  createKyselyStorage,
+} from '@wedsync/crm-storage-kysely';
 import { createTave } from '@wedsync/crm-tave';
 import { generateStudio, startFakeTave } from '@wedsync/crm-testkit/servers';
 import Database from 'better-sqlite3';
@@ -67,7 +71,8 @@ for (const suffix of ['-wal', '-shm']) rmSync(databasePath + suffix, { force: tr
 mkdirSync(dirname(databasePath), { recursive: true });
 const sqlite = new Database(databasePath);
 sqlite.pragma('journal_mode = WAL');
-const db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+// Kysely prepares every query anew: the cache keeps the hub's few statements compiled (and their memory bounded).
+const db = new Kysely({ dialect: new SqliteDialect({ database: cacheSqliteStatements(sqlite) }) });
 const storage = createKyselyStorage({ db });
 await storage.migrate();
 const clientStore = createKyselyClientStore({ db });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { InvalidArgumentError } from '@wedsync/crm-core';
+import { cacheSqliteStatements } from '@wedsync/crm-storage-kysely';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -55,6 +56,9 @@ export function postgresUrl(): string {
   return url === undefined || url.trim() === '' ? defaultPostgresUrl : url;
 }
 
+/** Prepared statements each SQLite database keeps (hub and baselines alike). */
+const statementCacheSize = 100;
+
 function logOption(options: BenchDatabaseOptions): { log?: (event: LogEvent) => void } {
   return options.log === undefined ? {} : { log: options.log };
 }
@@ -67,7 +71,9 @@ async function createSqlite(options: BenchDatabaseOptions): Promise<BenchDatabas
   const synchronous = String(database.pragma('synchronous', { simple: true }));
   const db = new Kysely({
     dialect: new SqliteDialect({
-      database,
+      // As a host should: kysely prepares every query anew, and better-sqlite3 frees a statement only when V8
+      // collects it (see cacheSqliteStatements).
+      database: cacheSqliteStatements(database, { size: statementCacheSize }),
       onCreateConnection: async (connection) => {
         await connection.executeQuery(CompiledQuery.raw('PRAGMA foreign_keys = ON'));
       },
@@ -80,6 +86,7 @@ async function createSqlite(options: BenchDatabaseOptions): Promise<BenchDatabas
     settings: {
       journal_mode: 'wal',
       synchronous,
+      statement_cache: String(statementCacheSize),
       sqlite_version: database.prepare('select sqlite_version() as v').pluck().get() as string,
     },
     async destroy() {

@@ -46,6 +46,8 @@ export type {
 export { createHostTables, hostTableColumns, resolveHostSchema } from './migrations/host-tables.js';
 export type { HostTablesMode, MigrationSummary } from './migrations/index.js';
 export { hubMigrationNames } from './migrations/index.js';
+export type { CachedSqliteDatabase, SqliteStatementCacheOptions } from './sqlite-statements.js';
+export { cacheSqliteStatements } from './sqlite-statements.js';
 export { createTransactionHandle, transactionOfHandle } from './transaction.js';
 
 /** Options of {@link createKyselyStorage}. */

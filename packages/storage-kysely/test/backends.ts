@@ -2,7 +2,9 @@
  * The databases the storage tests run on. Every suite loops over `testBackends()` so a test name says which
  * backend ran (`storage contract [pglite] > ...`). Each `create()` gives a fresh, isolated database:
  * - sqlite-memory: a new in-memory better-sqlite3 database;
- * - sqlite-file: a database file in a fresh temporary directory (removed by destroy);
+ * - sqlite-file: a database file in a fresh temporary directory (removed by destroy), its statements cached by
+ *   `cacheSqliteStatements` with a cache of 8, so that the whole suite also runs through a cache that keeps
+ *   letting statements go;
  * - pglite: a new in-process PGlite instance (~4-5 s to start: create one per suite, not per test);
  * - postgres: only when CRM_TEST_PG_URL is set (e.g. postgres://postgres@127.0.0.1:5432/test); create() makes a
  *   fresh database `crm_test_<random>` through that admin URL and destroy() drops it, so concurrent test files
@@ -17,6 +19,7 @@ import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { cacheSqliteStatements } from '../src/index.js';
 
 /** A database created for one suite, and how to dispose of it. */
 export interface TestDatabase {
@@ -33,10 +36,14 @@ export interface TestBackend {
   create(): Promise<TestDatabase>;
 }
 
-function sqliteDatabase(filename: string): Kysely<unknown> {
+function sqliteDatabase(filename: string, cachedStatements?: number): Kysely<unknown> {
+  const database = new Database(filename);
   return new Kysely({
     dialect: new SqliteDialect({
-      database: new Database(filename),
+      database:
+        cachedStatements === undefined
+          ? database
+          : cacheSqliteStatements(database, { size: cachedStatements }),
       // better-sqlite3 enables foreign keys by default; say so explicitly as a host should.
       onCreateConnection: async (connection) => {
         await connection.executeQuery(CompiledQuery.raw('PRAGMA foreign_keys = ON'));
@@ -57,7 +64,7 @@ const sqliteFile: TestBackend = {
   name: 'sqlite-file',
   async create() {
     const directory = await mkdtemp(join(tmpdir(), 'crm-sqlite-'));
-    const db = sqliteDatabase(join(directory, 'hub.sqlite'));
+    const db = sqliteDatabase(join(directory, 'hub.sqlite'), 8);
     return {
       db,
       async destroy() {
