@@ -37,7 +37,9 @@ const uncachable = /^\s*explain\b/i;
 
 /**
  * Wraps a better-sqlite3 database (or anything with kysely's `SqliteDatabase` shape) so that `prepare` returns
- * the statement prepared earlier for the same SQL text, kept in a least-recently-used cache of `size`. A cached
+ * the statement prepared earlier for the same SQL text, kept in a least-recently-used cache of `size`. A SQL text
+ * is cached at its second use (the last `size` texts used once are remembered), so statements run once, such as
+ * a multi-row insert of an odd number of rows (some 100 KB compiled at 100 rows), never take room. A cached
  * statement holds no values between calls: better-sqlite3 clears a statement's parameters after each run. A
  * statement still busy (an open iterator) is not handed out twice: that call gets a statement of its own. `EXPLAIN`
  * is never cached. `close` empties the cache and closes the database.
@@ -67,6 +69,11 @@ export function cacheSqliteStatements(
   }
   /** SQL text → statement, least recently used first (a Map keeps insertion order). */
   const statements = new Map<string, DriverStatement>();
+  /** SQL texts prepared once and not yet cached, least recently used first. */
+  const seenOnce = new Set<string>();
+  const keepAtMost = <Key>(entries: Map<Key, unknown> | Set<Key>): void => {
+    if (entries.size > size) entries.delete(entries.keys().next().value as Key);
+  };
   return {
     get cachedStatements() {
       return statements.size;
@@ -80,15 +87,19 @@ export function cacheSqliteStatements(
       }
       const statement = database.prepare(sql) as DriverStatement;
       if (cached !== undefined || uncachable.test(sql)) return statement;
-      statements.set(sql, statement);
-      if (statements.size > size) {
-        const oldest = statements.keys().next().value as string;
-        statements.delete(oldest);
+      // A statement is cached at its second use: one-off shapes (a page's last, shorter insert) never take room.
+      if (!seenOnce.delete(sql)) {
+        seenOnce.add(sql);
+        keepAtMost(seenOnce);
+        return statement;
       }
+      statements.set(sql, statement);
+      keepAtMost(statements);
       return statement;
     },
     close() {
       statements.clear();
+      seenOnce.clear();
       database.close();
     },
   };

@@ -23,23 +23,42 @@ afterEach(() => {
 });
 
 describe('cacheSqliteStatements', () => {
-  it('hands out the statement prepared earlier for the same SQL text', () => {
+  it('hands out the statement prepared at the second use of the same SQL text from then on', () => {
     const cached = cacheSqliteStatements(database());
-    const first = cached.prepare('select * from notes where id = ?');
-    expect(cached.prepare('select * from notes where id = ?')).toBe(first);
-    expect(cached.prepare('select * from notes where id > ?')).not.toBe(first);
-    expect(cached.cachedStatements).toBe(2);
+    const text = 'select * from notes where id = ?';
+    const once = cached.prepare(text);
+    expect(cached.cachedStatements).toBe(0);
+    const twice = cached.prepare(text);
+    expect(twice).not.toBe(once);
+    expect(cached.cachedStatements).toBe(1);
+    expect(cached.prepare(text)).toBe(twice);
+    expect(cached.prepare('select * from notes where id > ?')).not.toBe(twice);
   });
 
   it('keeps `size` statements and lets the least recently used go first', () => {
     const cached = cacheSqliteStatements(database(), { size: 2 });
-    const one = cached.prepare('select 1');
-    const two = cached.prepare('select 2');
+    const admit = (text: string) => {
+      cached.prepare(text);
+      return cached.prepare(text);
+    };
+    const one = admit('select 1');
+    const two = admit('select 2');
     expect(cached.prepare('select 1')).toBe(one); // now the most recent
-    cached.prepare('select 3'); // lets `select 2` go
+    admit('select 3'); // lets `select 2` go
     expect(cached.cachedStatements).toBe(2);
     expect(cached.prepare('select 1')).toBe(one);
     expect(cached.prepare('select 2')).not.toBe(two);
+  });
+
+  it('remembers only the last `size` texts used once: a text seen longer ago starts again', () => {
+    const cached = cacheSqliteStatements(database(), { size: 2 });
+    cached.prepare('select 1');
+    cached.prepare('select 2');
+    cached.prepare('select 3'); // `select 1` is forgotten
+    cached.prepare('select 1'); // a first use again
+    expect(cached.cachedStatements).toBe(0);
+    cached.prepare('select 3'); // a second use: cached
+    expect(cached.cachedStatements).toBe(1);
   });
 
   it('holds no values between runs: each run binds its own', () => {
@@ -59,6 +78,7 @@ describe('cacheSqliteStatements', () => {
     raw.exec("insert into notes (id, body) values (1, 'a'), (2, 'b')");
     const cached = cacheSqliteStatements(raw);
     const text = 'select id from notes order by id';
+    cached.prepare(text);
     const rows = cached.prepare(text).iterate([]);
     expect(rows.next().value).toEqual({ id: 1 });
     const other = cached.prepare(text);
@@ -73,14 +93,17 @@ describe('cacheSqliteStatements', () => {
   it('never caches EXPLAIN, whose answer a schema change does not renew', () => {
     const cached = cacheSqliteStatements(database());
     const explain = cached.prepare('explain query plan select * from notes');
-    expect(cached.prepare('explain query plan select * from notes')).not.toBe(explain);
+    const again = cached.prepare('explain query plan select * from notes');
+    expect(again).not.toBe(explain);
+    expect(cached.prepare('explain query plan select * from notes')).not.toBe(again);
     expect(cached.cachedStatements).toBe(0);
   });
 
   it('sees a schema change through a cached statement (SQLite prepares it again)', () => {
     const cached = cacheSqliteStatements(database());
-    const select = cached.prepare('select * from notes');
-    expect(select.all([])).toEqual([]);
+    cached.prepare('select * from notes');
+    expect(cached.prepare('select * from notes').all([])).toEqual([]);
+    expect(cached.cachedStatements).toBe(1);
     cached.prepare('alter table notes add column tag text').run([]);
     cached.prepare("insert into notes (id, body, tag) values (1, 'a', 'x')").run([]);
     expect(cached.prepare('select * from notes').all([])).toEqual([{ id: 1, body: 'a', tag: 'x' }]);
@@ -90,6 +113,8 @@ describe('cacheSqliteStatements', () => {
     const raw = database();
     const cached = cacheSqliteStatements(raw);
     cached.prepare('select 1');
+    cached.prepare('select 1');
+    expect(cached.cachedStatements).toBe(1);
     cached.close();
     expect(cached.cachedStatements).toBe(0);
     expect(raw.open).toBe(false);
