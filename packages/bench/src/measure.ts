@@ -1,5 +1,6 @@
 /** Clocks, memory and machine facts of the benchmarks. */
 import { availableParallelism, cpus } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 /** Seconds since `started` (a `performance.now()` reading), to the millisecond. */
 export function secondsSince(started: number): number {
@@ -65,6 +66,43 @@ export function startRssSampler(intervalMs = 50): RssSampler {
       sample();
       clearInterval(timer);
       return roundTo(peak / 1024 / 1024, 1);
+    },
+  };
+}
+
+/** What {@link startLiveHeapSampler} saw. */
+export interface LiveHeap {
+  /** Full (mark-compact) collections during the phase. */
+  readonly majorCollections: number;
+  /** The largest `heapUsed` read right after one of them, in MB: the most the heap kept alive; null without one. */
+  readonly peakLiveHeapMb: number | null;
+}
+
+/**
+ * Watches V8's full collections while a phase runs (a `gc` PerformanceObserver) and reads `heapUsed` as each is
+ * reported: what the heap kept alive, without the garbage a large heap limit lets wait. The reading comes a
+ * moment after the collection, so it may hold a little new garbage too.
+ */
+export function startLiveHeapSampler(): { stop(): LiveHeap } {
+  let majorCollections = 0;
+  let peak: number | undefined;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      if (kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      majorCollections += 1;
+      const used = process.memoryUsage().heapUsed;
+      if (peak === undefined || used > peak) peak = used;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      observer.disconnect();
+      return {
+        majorCollections,
+        peakLiveHeapMb: peak === undefined ? null : roundTo(peak / 1024 / 1024, 1),
+      };
     },
   };
 }

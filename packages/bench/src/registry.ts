@@ -335,10 +335,11 @@ export const benchmarks: readonly BenchmarkDefinition[] = [
       for (const run of result.runs) {
         text += line(
           `${run.records} clients`,
-          `${run.peak_rss_mb} MB peak, ${run.hub_seconds} s, ${run.records_per_second} records/s`,
+          `${run.peak_rss_mb} MB peak, ${run.live_heap_mb ?? '-'} MB live heap, ${run.hub_seconds} s, ${run.records_per_second} records/s`,
         );
       }
       text += line('largest / smallest peak (target <= 1.2)', result.peak_ratio);
+      text += line('largest / smallest live heap', result.live_heap_ratio);
       text += line('projected seconds for 1M clients', result.projected_seconds_for_1m);
       return `${text}${machineLine(result)}\n`;
     },

@@ -4,6 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   runDedupeBenchmark,
@@ -12,6 +14,7 @@ import {
   runMemoryBenchmark,
   runRateLimitedBenchmark,
 } from '../src/index.js';
+import { startLiveHeapSampler } from '../src/measure.js';
 import { statementShape } from '../src/query-log.js';
 
 const machineKeys = ['node', 'cpus', 'date'];
@@ -174,6 +177,26 @@ describe('benchmarks at a tiny size [sqlite]', () => {
     }
     expect(result.peak_ratio).toBeGreaterThan(0);
     expect(result.projected_seconds_for_1m).toBeGreaterThan(0);
+    for (const run of result.runs) {
+      // A tiny import may end before V8 runs a full collection; then there is no live heap to report.
+      if (run.major_gcs === 0) expect(run.live_heap_mb).toBeNull();
+      else expect(run.live_heap_mb).toBeGreaterThan(1);
+    }
+  });
+
+  it('the live heap is read after full collections only', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const sampler = startLiveHeapSampler();
+    collect();
+    collect();
+    // The observer hears of collections a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const heap = sampler.stop();
+    expect(heap.majorCollections).toBeGreaterThanOrEqual(2);
+    expect(heap.peakLiveHeapMb).toBeGreaterThan(1);
+    expect(heap.peakLiveHeapMb).toBeLessThan(process.memoryUsage().heapTotal / 1024 / 1024 + 1);
+    expect(startLiveHeapSampler().stop()).toEqual({ majorCollections: 0, peakLiveHeapMb: null });
   });
 });
 

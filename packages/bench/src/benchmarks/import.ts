@@ -13,6 +13,7 @@ import {
   ratio,
   roundTo,
   secondsSince,
+  startLiveHeapSampler,
   startRssSampler,
 } from '../measure.js';
 import { createQueryLog, type QueryLogSummary } from '../query-log.js';
@@ -80,6 +81,10 @@ export interface ImportBenchmarkResult extends RunFacts {
   /** Peak RSS during the hub's import, in MB: see `peak_rss_source`. */
   readonly peak_rss_mb: number;
   readonly peak_rss_source: string;
+  /** The most V8's heap kept alive during the hub's import: max `heapUsed` right after a full collection, in MB. */
+  readonly live_heap_mb: number | null;
+  /** Full (mark-compact) collections during the hub's import. */
+  readonly major_gcs: number;
   /** `process.resourceUsage().maxRSS` at the end of the whole run (baselines included), in MB. */
   readonly process_peak_rss_mb: number;
   /** With `--query-log`: the hub import's statements by shape, with the seconds the database took. */
@@ -118,6 +123,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
 
     report(`import: full import through the hub on ${options.db}`);
     const sampler = startRssSampler();
+    const liveHeap = startLiveHeapSampler();
     let lastReported = 0;
     const started = performance.now();
     const outcome = await bench.runJob('full_import', (event) => {
@@ -131,6 +137,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
     });
     const hubSeconds = secondsSince(started);
     const peakRssMb = sampler.stop();
+    const heap = liveHeap.stop();
     const queryLogSummary = queryLog?.summary();
     expectCompleted(outcome, 'full import');
     const stats = await fake.requestStats();
@@ -196,6 +203,8 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       peak_rss_mb: peakRssMb,
       peak_rss_source:
         'max of process.memoryUsage().rss sampled every 50 ms and at every progress event during the hub import',
+      live_heap_mb: heap.peakLiveHeapMb,
+      major_gcs: heap.majorCollections,
       process_peak_rss_mb: processPeakRssMb(),
       ...(queryLogSummary === undefined ? {} : { query_log: queryLogSummary }),
       fake_start_seconds: roundTo(fake.startSeconds, 3),

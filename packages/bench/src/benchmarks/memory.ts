@@ -33,6 +33,9 @@ export interface MemoryRun {
   readonly peak_rss_mb: number;
   /** Max of sampled `process.memoryUsage().rss` during the import itself, in MB. */
   readonly sampled_peak_rss_mb: number;
+  /** Max `heapUsed` right after a full collection during the import, in MB (what the heap kept alive). */
+  readonly live_heap_mb: number | null;
+  readonly major_gcs: number;
   readonly records_per_second: number;
   /** Seconds the fake took to generate the studio (not in `hub_seconds`). */
   readonly fake_start_seconds: number;
@@ -47,6 +50,8 @@ export interface MemoryBenchmarkResult extends RunFacts {
   readonly runs: readonly MemoryRun[];
   /** Peak RSS of the largest size over that of the smallest (target <= 1.2 from 100k to 1M). */
   readonly peak_ratio: number | null;
+  /** `live_heap_mb` of the largest size over that of the smallest. */
+  readonly live_heap_ratio: number | null;
   readonly peak_rss_source: string;
   /** hub + generation seconds of the largest size, scaled linearly to 1,000,000 clients. */
   readonly projected_seconds_for_1m: number | null;
@@ -126,6 +131,8 @@ export async function runMemoryBenchmark(options: MemoryBenchmarkOptions): Promi
       hub_seconds: result.hub_seconds,
       peak_rss_mb: result.process_peak_rss_mb,
       sampled_peak_rss_mb: result.peak_rss_mb,
+      live_heap_mb: result.live_heap_mb,
+      major_gcs: result.major_gcs,
       records_per_second: result.records_per_second,
       fake_start_seconds: result.fake_start_seconds,
       fake_rss_mb: result.fake_rss_mb,
@@ -141,6 +148,10 @@ export async function runMemoryBenchmark(options: MemoryBenchmarkOptions): Promi
       first === undefined || last === undefined || runs.length < 2
         ? null
         : ratio(last.peak_rss_mb, first.peak_rss_mb),
+    live_heap_ratio:
+      first === undefined || last === undefined || runs.length < 2
+        ? null
+        : ratio(last.live_heap_mb, first.live_heap_mb),
     peak_rss_source:
       "peak_rss_mb: process.resourceUsage().maxRSS of each import's own process (the fake Tave runs in another); sampled_peak_rss_mb: max of process.memoryUsage().rss sampled during the import",
     projected_seconds_for_1m:
