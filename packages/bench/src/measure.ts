@@ -83,7 +83,7 @@ export interface LiveHeap {
  * reported: what the heap kept alive, without the garbage a large heap limit lets wait. The reading comes a
  * moment after the collection, so it may hold a little new garbage too.
  */
-export function startLiveHeapSampler(): { stop(): LiveHeap } {
+export function startLiveHeapSampler(): { peek(): LiveHeap; stop(): LiveHeap } {
   let majorCollections = 0;
   let peak: number | undefined;
   const observer = new PerformanceObserver((list) => {
@@ -96,13 +96,16 @@ export function startLiveHeapSampler(): { stop(): LiveHeap } {
     }
   });
   observer.observe({ entryTypes: ['gc'] });
+  const seen = (): LiveHeap => ({
+    majorCollections,
+    peakLiveHeapMb: peak === undefined ? null : roundTo(peak / 1024 / 1024, 1),
+  });
   return {
+    /** What was seen so far. */
+    peek: seen,
     stop() {
       observer.disconnect();
-      return {
-        majorCollections,
-        peakLiveHeapMb: peak === undefined ? null : roundTo(peak / 1024 / 1024, 1),
-      };
+      return seen();
     },
   };
 }

@@ -130,8 +130,10 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       sampler.sample();
       if (event.recordsProcessed - lastReported >= 20_000) {
         lastReported = event.recordsProcessed;
+        const heap = liveHeap.peek();
         report(
-          `  hub: ${event.recordType} ${event.recordsProcessed}${event.recordsTotal ? `/${event.recordsTotal}` : ''}`,
+          `  hub: ${event.recordType} ${event.recordsProcessed}${event.recordsTotal ? `/${event.recordsTotal}` : ''}` +
+            ` (RSS ${roundTo(process.memoryUsage.rss() / 1024 / 1024, 1)} MB, live heap so far ${heap.peakLiveHeapMb ?? '-'} MB after ${heap.majorCollections} full collections)`,
         );
       }
     });
