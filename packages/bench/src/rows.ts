@@ -120,7 +120,11 @@ export class RowReader {
       .selectFrom(table)
       .select([...selection, position.as(positionColumn)] as never)
       .limit(limit);
-    query = sqlite ? query.orderBy(sql`rowid`) : query.orderBy(sql.ref(timeColumn)).orderBy(sql.ref('id'));
+    // Qualified: a bare `processed_at` in ORDER BY names the select list's `processed_at::text`, a sort no index
+    // serves (each page was a sequential scan of the table and a sort by text).
+    query = sqlite
+      ? query.orderBy(sql`rowid`)
+      : query.orderBy(sql.ref(`${table}.${timeColumn}`)).orderBy(sql.ref(`${table}.id`));
     for (const [name, value] of Object.entries(where)) query = query.where(name, '=', value);
     if (after !== null) {
       if (sqlite) {
