@@ -167,6 +167,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): KyselyHubSto
         }
       : undefined,
     ready,
+    scratchStatistics: new Map(),
   };
   const storage = createHubStorage(context);
   return Object.assign(storage, {

@@ -58,6 +58,44 @@ describe.each(testBackends())('kysely scratch space [$name]', (backend) => {
     await database?.destroy();
   });
 
+  // First in the suite: the table has never been analyzed before it.
+  it.runIf(backend.name === 'pglite' || backend.name === 'postgres')(
+    "analyzes the table's lookup columns when a job's rows reach 1,000 and each time they double",
+    async () => {
+      const scratch = scratchOf(storage);
+      const jobId = await createJob(storage, database.db);
+      const rows = (from: number, count: number): ScratchItem[] =>
+        Array.from({ length: count }, (_, index) => ({
+          key: `key-${from + index}`,
+          item: '',
+          value: from + index,
+        }));
+      const analyzed = async () => {
+        const { rows: columns } = await sql<{ attname: string }>`
+          select attname from pg_stats where tablename = 'crm_job_scratch' order by attname`.execute(
+          database.db,
+        );
+        const { rows: tables } = await sql<{ reltuples: number }>`
+          select reltuples from pg_class where relname = 'crm_job_scratch'`.execute(database.db);
+        return { columns: columns.map((row) => row.attname), rows: Number(tables[0]?.reltuples) };
+      };
+      await scratch.put(jobId, 'facts', rows(0, 999));
+      expect((await analyzed()).columns).toEqual([]);
+      await scratch.put(jobId, 'facts', rows(999, 1));
+      // The lookup columns only, never the values.
+      expect(await analyzed()).toEqual({ columns: ['job_id', 'key', 'namespace'], rows: 1000 });
+      await scratch.put(jobId, 'facts', rows(1000, 999));
+      expect((await analyzed()).rows).toBe(1000);
+      await scratch.put(jobId, 'other', rows(0, 1));
+      expect((await analyzed()).rows).toBe(2000);
+      // A cleared job starts counting again.
+      await scratch.clear(jobId);
+      await scratch.put(jobId, 'facts', rows(0, 1000));
+      expect((await analyzed()).rows).toBe(1000);
+      await scratch.clear(jobId);
+    },
+  );
+
   it('puts and gets 100,000 items in one call each', async () => {
     const scratch = scratchOf(storage);
     const jobId = await createJob(storage, database.db);

@@ -28,6 +28,11 @@ export interface StorageContext {
   readonly tierSource: SupplierTierSource | undefined;
   /** Resolves once the connection is usable (SQLite: foreign keys on). A no-op inside a transaction. */
   readonly ready: () => Promise<void>;
+  /**
+   * Rows each job has put in its scratch space, and at how many its planner statistics are due next
+   * (PostgreSQL); one map shared by the storage and everything bound to its transactions.
+   */
+  readonly scratchStatistics?: Map<string, { rows: number; analyzeAt: number }>;
 }
 
 /**

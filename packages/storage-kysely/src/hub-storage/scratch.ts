@@ -4,6 +4,7 @@
  * `INSERT ... ON CONFLICT (job_id, namespace, key, item) DO UPDATE SET value = excluded.value` per chunk, all
  * chunks in one transaction; `get` reads the values of many keys in one query per chunk of keys, in binary order
  * of `item` (`COLLATE "C"` on PostgreSQL, SQLite's BINARY); `clear` is one DELETE over a prefix of the primary key.
+ * On PostgreSQL a put analyzes the table when the job's rows reach 1,000, then each time they double.
  *
  * Values are JSON text both ways (`JSON.stringify` on the way in, `JSON.parse` on the way out), never jsonb, so a
  * value comes back as JSON made it. Names (namespace, key, item) must be free of NUL characters, which PostgreSQL
@@ -37,6 +38,9 @@ const table = jobScratchTable;
 
 /** Parameters of one row of a put: job_id, namespace, key, item, value. */
 const parametersPerRow = 5;
+
+/** Rows a job puts before the table's planner statistics are first brought up to date (PostgreSQL). */
+export const scratchRowsBeforeStatistics = 1000;
 
 /** Which space a call worked on: what a driver error's context names beside the operation and the table. */
 interface ScratchScope {
@@ -82,6 +86,23 @@ function scoped(error: unknown, scope: ScratchScope): unknown {
 /** The scratch part of the kysely HubStorage. */
 export function createScratchStore(context: StorageContext): ScratchStore {
   const keysPerChunk = () => maxParameters(context.dialect) - 10;
+  const statistics = context.scratchStatistics ?? new Map<string, { rows: number; analyzeAt: number }>();
+
+  /**
+   * PostgreSQL: analyzes the table once a job has put 1,000 rows, and again each time its rows double. A table
+   * filled by one job has no statistics until then (autovacuum, when on, comes late), and without them the planner
+   * reads every row of a namespace for a get of 100 keys (125 ms at 600,000 rows, against 1 ms by the key).
+   */
+  async function keepStatistics(job: string, rows: number): Promise<void> {
+    if (context.dialect !== 'postgres') return;
+    const seen = statistics.get(job) ?? { rows: 0, analyzeAt: scratchRowsBeforeStatistics };
+    seen.rows += rows;
+    statistics.set(job, seen);
+    if (seen.rows < seen.analyzeAt) return;
+    seen.analyzeAt = seen.rows * 2;
+    // The lookup columns only: statistics of the values would cost most of the time and serve no plan.
+    await sql`ANALYZE ${sql.table(table)} (job_id, namespace, key)`.execute(context.db);
+  }
   // The columns are `COLLATE "C"` already; saying so in the query keeps the order binary whatever the table.
   const ordered = (column: 'key' | 'item') =>
     context.dialect === 'postgres' ? sql`${sql.ref(column)} COLLATE "C"` : sql`${sql.ref(column)}`;
@@ -141,6 +162,7 @@ export function createScratchStore(context: StorageContext): ScratchStore {
               .execute();
           }
         });
+        await keepStatistics(job, rows.length);
       });
     },
 
@@ -196,6 +218,7 @@ export function createScratchStore(context: StorageContext): ScratchStore {
         let statement = context.db.deleteFrom(table).where('job_id', '=', jobId.toLowerCase());
         if (space !== undefined) statement = statement.where('namespace', '=', space);
         await statement.execute();
+        if (space === undefined) statistics.delete(jobId.toLowerCase());
       });
     },
   };
