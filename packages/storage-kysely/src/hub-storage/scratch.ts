@@ -176,17 +176,35 @@ export function createScratchStore(context: StorageContext): ScratchStore {
         const found = new Map<string, unknown[]>();
         // A job id that is no UUID names no job, so it has no values (and PostgreSQL's uuid column would refuse it).
         if (!isUuid(jobId) || wanted.length === 0) return found;
+        const job = jobId.toLowerCase();
         for (const part of chunk(wanted, keysPerChunk())) {
           throwIfAborted(options.signal);
-          const rows = await context.db
-            .selectFrom(table)
-            .select(['key', 'value'])
-            .where('job_id', '=', jobId.toLowerCase())
-            .where('namespace', '=', space)
-            .where('key', 'in', part)
-            .orderBy(ordered('key'))
-            .orderBy(ordered('item'))
-            .execute();
+          const rows =
+            context.dialect === 'postgres'
+              ? // One probe of the primary key per key, whatever the statistics say. With `key IN (…)` the planner
+                // trusted its estimate of a namespace's rows: for a namespace put after the last ANALYZE it
+                // expected one row, scanned the whole namespace in index order and filtered the keys (57,641
+                // buffers and 37 ms for 46 rows at 100k). `OFFSET 0` keeps the subquery a lookup per key.
+                (
+                  await sql<{ key: string; value: string }>`
+                    select k.key, s.value
+                    from unnest(${part}::text[]) as k(key)
+                    cross join lateral (
+                      select t.item, t.value from ${sql.table(table)} as t
+                      where t.job_id = ${job} and t.namespace = ${space} and t.key = k.key COLLATE "C"
+                      offset 0
+                    ) as s
+                    order by k.key COLLATE "C", s.item COLLATE "C"`.execute(context.db)
+                ).rows
+              : await context.db
+                  .selectFrom(table)
+                  .select(['key', 'value'])
+                  .where('job_id', '=', job)
+                  .where('namespace', '=', space)
+                  .where('key', 'in', part)
+                  .orderBy(ordered('key'))
+                  .orderBy(ordered('item'))
+                  .execute();
           for (const row of rows) {
             const key = String(row.key);
             let values = found.get(key);
