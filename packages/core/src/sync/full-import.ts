@@ -97,7 +97,7 @@ export type StopRequest = 'cancel' | 'park' | null;
 
 /**
  * Records an import processes before it first refreshes the stores' planner statistics (`refreshStatistics`);
- * after that, each time the count doubles.
+ * after that, each time the count doubles, and after as many records of each record type that follows.
  */
 export const statisticsFirstRefresh = 1_000;
 
@@ -353,6 +353,9 @@ export async function runFullImport(
   while (checkpoint.phase < checkpoint.plan.length) {
     const recordType = checkpoint.plan[checkpoint.phase] as RecordType;
     const phase = checkpoint.phase;
+    // A record type the statistics have not seen yet (its links, its parents' lookups) is estimated at next to no
+    // rows until they are refreshed: refresh after its first records too, not only when the count doubles.
+    statisticsDueAt = Math.min(statisticsDueAt, recordsProcessed + statisticsFirstRefresh);
     const since = checkpoint.since?.[recordType] ?? null;
     const read = session.read(recordType, { cursor: checkpoint.cursor, since, signal });
     for await (const delivered of pagesOf(read, signal)) {
