@@ -19,6 +19,11 @@ export function ratio(numerator: number | null, denominator: number | null): num
   return roundTo(numerator / denominator, 3);
 }
 
+/** Bytes in MB (2^20), to one decimal. */
+export function megabytes(bytes: number): number {
+  return roundTo(bytes / 1024 / 1024, 1);
+}
+
 /** The machine a figure came from. */
 export interface MachineFacts {
   readonly node: string;
@@ -65,7 +70,7 @@ export function startRssSampler(intervalMs = 50): RssSampler {
     stop() {
       sample();
       clearInterval(timer);
-      return roundTo(peak / 1024 / 1024, 1);
+      return megabytes(peak);
     },
   };
 }
@@ -98,7 +103,7 @@ export function startLiveHeapSampler(): { peek(): LiveHeap; stop(): LiveHeap } {
   observer.observe({ entryTypes: ['gc'] });
   const seen = (): LiveHeap => ({
     majorCollections,
-    peakLiveHeapMb: peak === undefined ? null : roundTo(peak / 1024 / 1024, 1),
+    peakLiveHeapMb: peak === undefined ? null : megabytes(peak),
   });
   return {
     /** What was seen so far. */

@@ -10,7 +10,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStorage, type KyselyHubStorage } from '../src/index.js';
-import { dropTestDatabase, type TestDatabase, testBackends } from './backends.js';
+import { dropTestDatabase, type TestBackend, type TestDatabase, testBackends } from './backends.js';
 
 /** The batch the scratch space must take in one call (five parameters a row: 500,000 parameters). */
 const hugeBatch = 100_000;
@@ -45,23 +45,37 @@ async function failure(promise: Promise<unknown>): Promise<CrmError> {
   return error as CrmError;
 }
 
-describe.each(testBackends())('kysely scratch space [$name]', (backend) => {
-  let database: TestDatabase;
-  let storage: KyselyHubStorage;
-
+/**
+ * A fresh database of `backend` with the storage migrated on it, for one suite (created before its tests,
+ * destroyed after them); read `database()` and `storage()` inside the tests.
+ */
+function migratedStorage(backend: TestBackend): {
+  database: () => TestDatabase;
+  storage: () => KyselyHubStorage;
+} {
+  let database: TestDatabase | undefined;
+  let storage: KyselyHubStorage | undefined;
   beforeAll(async () => {
     database = await backend.create();
     storage = createKyselyStorage({ db: database.db });
     await storage.migrate();
   });
-
   afterAll(async () => {
     await database?.destroy();
   });
+  const ready = <Value>(value: Value | undefined): Value => {
+    if (value === undefined) throw new Error('The suite has not set up its database yet');
+    return value;
+  };
+  return { database: () => ready(database), storage: () => ready(storage) };
+}
+
+describe.each(testBackends())('kysely scratch space [$name]', (backend) => {
+  const { database, storage } = migratedStorage(backend);
 
   it('puts and gets 100,000 items in one call each', async () => {
-    const scratch = scratchOf(storage);
-    const jobId = await createJob(storage, database.db);
+    const scratch = scratchOf(storage());
+    const jobId = await createJob(storage(), database().db);
     const items: ScratchItem[] = Array.from({ length: hugeBatch }, (_, index) => ({
       key: `key-${index % 25_000}`,
       item: `item-${Math.floor(index / 25_000)}`,
@@ -96,8 +110,8 @@ describe.each(testBackends())('kysely scratch space [$name]', (backend) => {
   }, 120_000);
 
   it('refuses names with a NUL character on every dialect, and a job id that is no UUID on put', async () => {
-    const scratch = scratchOf(storage);
-    const jobId = await createJob(storage, database.db);
+    const scratch = scratchOf(storage());
+    const jobId = await createJob(storage(), database().db);
     const invalid = async (promise: Promise<unknown>, field: string) => {
       const error = await failure(promise);
       expect(error.code).toBe('invalid_argument');
@@ -116,10 +130,10 @@ describe.each(testBackends())('kysely scratch space [$name]', (backend) => {
   });
 
   it('names the job, namespace and operation of a driver error, never a key, an item or a value', async () => {
-    const scratch = scratchOf(storage);
-    const jobId = await createJob(storage, database.db);
+    const scratch = scratchOf(storage());
+    const jobId = await createJob(storage(), database().db);
     // Runs last in this database: without its table every scratch statement fails in the driver.
-    await sql`DROP TABLE crm_job_scratch`.execute(database.db);
+    await sql`DROP TABLE crm_job_scratch`.execute(database().db);
     const secret = 'secret-4f1c';
     const calls: ReadonlyArray<readonly [operation: string, () => Promise<unknown>, namespace?: string]> = [
       [
@@ -151,22 +165,11 @@ const adminUrl = process.env['CRM_TEST_PG_URL'];
 describe.each(testBackends().filter((backend) => backend.name === 'pglite' || backend.name === 'postgres'))(
   'kysely scratch statistics [$name]',
   (backend) => {
-    let database: TestDatabase;
-    let storage: KyselyHubStorage;
-
-    beforeAll(async () => {
-      database = await backend.create();
-      storage = createKyselyStorage({ db: database.db });
-      await storage.migrate();
-    });
-
-    afterAll(async () => {
-      await database?.destroy();
-    });
+    const { database, storage } = migratedStorage(backend);
 
     it("analyzes the table's lookup columns when a job's rows reach 1,000 and each time they double", async () => {
-      const scratch = scratchOf(storage);
-      const jobId = await createJob(storage, database.db);
+      const scratch = scratchOf(storage());
+      const jobId = await createJob(storage(), database().db);
       const rows = (from: number, count: number): ScratchItem[] =>
         Array.from({ length: count }, (_, index) => ({
           key: `key-${from + index}`,
@@ -176,10 +179,10 @@ describe.each(testBackends().filter((backend) => backend.name === 'pglite' || ba
       const analyzed = async () => {
         const { rows: columns } = await sql<{ attname: string }>`
           select attname from pg_stats where tablename = 'crm_job_scratch' order by attname`.execute(
-          database.db,
+          database().db,
         );
         const { rows: tables } = await sql<{ reltuples: number }>`
-          select reltuples from pg_class where relname = 'crm_job_scratch'`.execute(database.db);
+          select reltuples from pg_class where relname = 'crm_job_scratch'`.execute(database().db);
         return { columns: columns.map((row) => row.attname), rows: Number(tables[0]?.reltuples) };
       };
       await scratch.put(jobId, 'facts', rows(0, 999));

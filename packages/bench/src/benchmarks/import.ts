@@ -8,6 +8,7 @@ import { createBenchDatabase, type DatabaseKind } from '../databases.js';
 import { startFakeTaveProcess } from '../fake-tave-process.js';
 import { createBenchHub } from '../hub-setup.js';
 import {
+  megabytes,
   type ProgressReporter,
   processPeakRssMb,
   ratio,
@@ -133,7 +134,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
         const heap = liveHeap.peek();
         report(
           `  hub: ${event.recordType} ${event.recordsProcessed}${event.recordsTotal ? `/${event.recordsTotal}` : ''}` +
-            ` (RSS ${roundTo(process.memoryUsage.rss() / 1024 / 1024, 1)} MB, live heap so far ${heap.peakLiveHeapMb ?? '-'} MB after ${heap.majorCollections} full collections)`,
+            ` (RSS ${megabytes(process.memoryUsage.rss())} MB, live heap so far ${heap.peakLiveHeapMb ?? '-'} MB after ${heap.majorCollections} full collections)`,
         );
       }
     });

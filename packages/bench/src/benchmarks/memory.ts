@@ -140,18 +140,15 @@ export async function runMemoryBenchmark(options: MemoryBenchmarkOptions): Promi
   }
   const first = runs[0];
   const last = runs[runs.length - 1];
+  /** A figure of the largest size over the smallest's, with two sizes or more. */
+  const largestOverSmallest = (figure: (run: MemoryRun) => number | null): number | null =>
+    first === undefined || last === undefined || runs.length < 2 ? null : ratio(figure(last), figure(first));
   return {
     benchmark: 'memory',
     db,
     runs,
-    peak_ratio:
-      first === undefined || last === undefined || runs.length < 2
-        ? null
-        : ratio(last.peak_rss_mb, first.peak_rss_mb),
-    live_heap_ratio:
-      first === undefined || last === undefined || runs.length < 2
-        ? null
-        : ratio(last.live_heap_mb, first.live_heap_mb),
+    peak_ratio: largestOverSmallest((run) => run.peak_rss_mb),
+    live_heap_ratio: largestOverSmallest((run) => run.live_heap_mb),
     peak_rss_source:
       "peak_rss_mb: process.resourceUsage().maxRSS of each import's own process (the fake Tave runs in another); sampled_peak_rss_mb: max of process.memoryUsage().rss sampled during the import",
     projected_seconds_for_1m:

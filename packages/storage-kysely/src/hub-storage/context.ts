@@ -32,7 +32,7 @@ export interface StorageContext {
    * Rows each job has put in its scratch space, and at how many its planner statistics are due next
    * (PostgreSQL); one map shared by the storage and everything bound to its transactions.
    */
-  readonly scratchStatistics?: Map<string, { rows: number; analyzeAt: number }>;
+  readonly scratchStatistics: Map<string, { rows: number; analyzeAt: number }>;
 }
 
 /**

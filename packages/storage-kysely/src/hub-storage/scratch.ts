@@ -86,7 +86,7 @@ function scoped(error: unknown, scope: ScratchScope): unknown {
 /** The scratch part of the kysely HubStorage. */
 export function createScratchStore(context: StorageContext): ScratchStore {
   const keysPerChunk = () => maxParameters(context.dialect) - 10;
-  const statistics = context.scratchStatistics ?? new Map<string, { rows: number; analyzeAt: number }>();
+  const statistics = context.scratchStatistics;
 
   /**
    * PostgreSQL: analyzes the table once a job has put 1,000 rows, and again each time its rows double. A table
