@@ -15,7 +15,7 @@ import { ConflictError } from '@wedsync/crm-core';
 import { createKyselyStorage } from '@wedsync/crm-storage-kysely';
 import { type Kysely, sql } from 'kysely';
 import type { BenchDatabase } from './databases.js';
-import type { ProgressReporter } from './measure.js';
+import { cpuSecondsSince, type ProgressReporter } from './measure.js';
 import {
   hostTables,
   type ImportedRecordType,
@@ -236,6 +236,8 @@ async function prepareTarget(source: RowReader, target: BenchDatabase): Promise<
 export interface BaselineResult {
   /** Seconds spent in the timed writes. */
   readonly seconds: number;
+  /** CPU seconds this process used in the timed writes (see `cpuSecondsSince`). */
+  readonly cpuSeconds: number;
   /** CRM records written (one per log row of the import). */
   readonly records: number;
   /** Pages (transactions) of the raw baseline; statements of the reference. */
@@ -292,12 +294,14 @@ export async function runRawBaseline(
   await indexSource(source);
   await prepareTarget(reader, target);
   let seconds = 0;
+  let cpuSeconds = 0;
   let records = 0;
   let batches = 0;
   let characters = 0;
   for await (const page of walkImport(reader, scope, options.pageSize ?? 100)) {
     characters += pageCharacters(page);
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     await target.db.transaction().execute(async (transaction: AnyDb) => {
       for (const type of importedRecordTypes) {
         const hosts = page.flatMap((record) => (record.type === type && record.host ? [record.host] : []));
@@ -337,6 +341,7 @@ export async function runRawBaseline(
       );
     });
     seconds += (performance.now() - started) / 1000;
+    cpuSeconds += cpuSecondsSince(cpuStarted);
     records += page.length;
     batches += 1;
     if (batches % 200 === 0) options.report?.(`  raw: ${records} records written`);
@@ -351,7 +356,7 @@ export async function runRawBaseline(
       ),
     });
   }
-  return { seconds, records, batches, rows, megacharacters: characters / 1_000_000 };
+  return { seconds, cpuSeconds, records, batches, rows, megacharacters: characters / 1_000_000 };
 }
 
 /** The all-zero UUID: no record's id. */
@@ -374,12 +379,14 @@ export async function runReferenceBaseline(
   const db = target.db;
   const written = new Set<string>();
   let seconds = 0;
+  let cpuSeconds = 0;
   let records = 0;
   let statements = 0;
   let characters = 0;
   for await (const page of walkImport(reader, scope, 100)) {
     characters += pageCharacters(page);
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     for (const record of page) {
       const table = hostTables[record.type];
       for (const staging of record.staging) {
@@ -424,10 +431,12 @@ export async function runReferenceBaseline(
       records += 1;
     }
     seconds += (performance.now() - started) / 1000;
+    cpuSeconds += cpuSecondsSince(cpuStarted);
     if (records % 20_000 < page.length) options.report?.(`  reference: ${records} records written`);
   }
   return {
     seconds,
+    cpuSeconds,
     records,
     batches: statements,
     rows: await dataRowCounts(new RowReader(db, target.kind)),

@@ -7,6 +7,16 @@ export function secondsSince(started: number): number {
   return roundTo((performance.now() - started) / 1000, 3);
 }
 
+/**
+ * CPU seconds this process has used since `since` (a `process.cpuUsage()` reading): user and system time of all its
+ * threads (the main thread, V8's garbage-collector helpers, libuv's pool). With `performance.now()` beside it, wall
+ * minus CPU is the time the process waited: for a database server, for the fake CRM.
+ */
+export function cpuSecondsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1_000_000;
+}
+
 /** `value` rounded to `digits` decimals. */
 export function roundTo(value: number, digits: number): number {
   const scale = 10 ** digits;

@@ -189,6 +189,10 @@ export const benchmarks: readonly BenchmarkDefinition[] = [
       line('hub seconds', result.hub_seconds) +
       line('raw floor seconds', result.raw_seconds) +
       line('reference algorithm seconds', result.reference_seconds) +
+      line(
+        'CPU seconds of this process: hub, raw',
+        `${result.hub_cpu_seconds}, ${result.raw_cpu_seconds ?? '-'}`,
+      ) +
       line('hub / raw (target <= 1.5 sqlite, 2 pg)', result.hub_over_raw) +
       line('reference / hub (target >= 4 sqlite, 8 pg)', result.reference_over_hub) +
       line('records per second (hub)', result.records_per_second) +

@@ -53,6 +53,15 @@ describe('benchmarks at a tiny size [sqlite]', () => {
     ] as const) {
       expect(result[key], key).toBeGreaterThan(0);
     }
+    // CPU of this process in each phase: positive, and the phase's own (a few threads for its wall time at most).
+    for (const [cpu, wall] of [
+      [result.hub_cpu_seconds, result.hub_seconds],
+      [result.raw_cpu_seconds, result.raw_seconds],
+      [result.reference_cpu_seconds, result.reference_seconds],
+    ] as const) {
+      expect(cpu).toBeGreaterThan(0);
+      expect(cpu).toBeLessThan((wall ?? 0) * 4 + 0.5);
+    }
     expect(result.requests).toBeGreaterThan(0);
     // The fake counted the same requests the job did (the connection test is not part of the import).
     expect(result.server_requests).toBe(result.requests);
@@ -65,6 +74,7 @@ describe('benchmarks at a tiny size [sqlite]', () => {
   it('import --skip-reference leaves the reference out', async () => {
     const result = await runImportBenchmark({ records: 20, db: 'sqlite', skipReference: true });
     expect(result.reference_seconds).toBeNull();
+    expect(result.reference_cpu_seconds).toBeNull();
     expect(result.reference_over_hub).toBeNull();
     expect(result.raw_seconds).toBeGreaterThan(0);
   });

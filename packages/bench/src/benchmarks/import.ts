@@ -8,6 +8,7 @@ import { createBenchDatabase, type DatabaseKind } from '../databases.js';
 import { startFakeTaveProcess } from '../fake-tave-process.js';
 import { createBenchHub } from '../hub-setup.js';
 import {
+  cpuSecondsSince,
   megabytes,
   type ProgressReporter,
   processPeakRssMb,
@@ -61,6 +62,14 @@ export interface ImportBenchmarkResult extends RunFacts {
   readonly hub_seconds: number;
   readonly raw_seconds: number | null;
   readonly reference_seconds: number | null;
+  /**
+   * CPU seconds the benchmark's process used in the hub's import, and in each baseline's timed writes (all its
+   * threads). Wall minus CPU is the time it waited: for PostgreSQL's server and the fake CRM; on SQLite and PGlite
+   * the database's own work is CPU of this process.
+   */
+  readonly hub_cpu_seconds: number;
+  readonly raw_cpu_seconds: number | null;
+  readonly reference_cpu_seconds: number | null;
   readonly hub_over_raw: number | null;
   readonly reference_over_hub: number | null;
   /** `records_read / hub_seconds`. */
@@ -127,6 +136,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
     const liveHeap = startLiveHeapSampler();
     let lastReported = 0;
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     const outcome = await bench.runJob('full_import', (event) => {
       sampler.sample();
       if (event.recordsProcessed - lastReported >= 20_000) {
@@ -139,6 +149,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       }
     });
     const hubSeconds = secondsSince(started);
+    const hubCpuSeconds = roundTo(cpuSecondsSince(cpuStarted), 3);
     const peakRssMb = sampler.stop();
     const heap = liveHeap.stop();
     const queryLogSummary = queryLog?.summary();
@@ -149,6 +160,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
     const scope = { jobId: outcome.jobId, integrationId: bench.integrationId, supplierId: bench.supplierId };
 
     let rawSeconds: number | null = null;
+    let rawCpuSeconds: number | null = null;
     let rowsWritten = 0;
     let rowsMegacharacters: number | null = null;
     if (options.skipRaw !== true) {
@@ -157,6 +169,7 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       try {
         const raw = await runRawBaseline(hubDatabase, target, scope, { report });
         rawSeconds = roundTo(raw.seconds, 3);
+        rawCpuSeconds = roundTo(raw.cpuSeconds, 3);
         rowsWritten = Object.values(raw.rows).reduce((sum, count) => sum + count, 0);
         rowsMegacharacters = roundTo(raw.megacharacters, 1);
       } finally {
@@ -165,14 +178,14 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       report(`import: raw ${rawSeconds} s`);
     }
     let referenceSeconds: number | null = null;
+    let referenceCpuSeconds: number | null = null;
     if (options.skipReference !== true && options.skipRaw !== true) {
       report('import: reference (the spec per-record algorithm, a commit per statement)');
       const target = await createBenchDatabase(options.db);
       try {
-        referenceSeconds = roundTo(
-          (await runReferenceBaseline(hubDatabase, target, scope, { report })).seconds,
-          3,
-        );
+        const reference = await runReferenceBaseline(hubDatabase, target, scope, { report });
+        referenceSeconds = roundTo(reference.seconds, 3);
+        referenceCpuSeconds = roundTo(reference.cpuSeconds, 3);
       } finally {
         await target.destroy();
       }
@@ -192,6 +205,9 @@ export async function runImportBenchmark(options: ImportBenchmarkOptions): Promi
       hub_seconds: hubSeconds,
       raw_seconds: rawSeconds,
       reference_seconds: referenceSeconds,
+      hub_cpu_seconds: hubCpuSeconds,
+      raw_cpu_seconds: rawCpuSeconds,
+      reference_cpu_seconds: referenceCpuSeconds,
       hub_over_raw: ratio(hubSeconds, rawSeconds),
       reference_over_hub: ratio(referenceSeconds, hubSeconds),
       records_per_second: perSecond(hubSeconds) ?? 0,
