@@ -3,8 +3,8 @@
  * (`database.prepare(sql)`), and better-sqlite3 frees a statement's compiled program only when V8 collects the
  * statement object. V8 does not count that native memory, so when little JavaScript is allocated between queries,
  * thousands of dead statements can wait for a collection: a process's RSS grew by about 117 MB over 10,000
- * statements of 100 parameters in a test here, against 2 MB with the cache. The hub runs few shapes of statement over and over, so a small cache holds them
- * all, and the compiling is saved too.
+ * statements of 100 parameters in a test here, against 2 MB with the cache. The hub runs few shapes of statement
+ * over and over, so a small cache holds them all, and the compiling is saved too.
  *
  * ```ts
  * const db = new Kysely({ dialect: new SqliteDialect({ database: cacheSqliteStatements(new Database(path)) }) });
